@@ -1,0 +1,111 @@
+package io.github.lossvariants.api.dl4j;
+
+import io.github.lossvariants.api.LossFunction;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Carries DL4J's {@link org.nd4j.linalg.lossfunctions.ILossFunction} plumbing once: the four
+ * entry points all run one {@link #evaluate} that produces per-row scores and, when asked, the
+ * gradient in the same pass.
+ *
+ * <p>Semantics of the entry points (as DL4J's layers expect them):
+ * <ul>
+ *   <li>{@code computeScoreArray}: per-row loss as a {@code [rows, 1]} column;</li>
+ *   <li>{@code computeScore}: the sum of the per-row losses, divided by the number of examples
+ *       only when {@code average} is true (DL4J's layers pass false and divide themselves);</li>
+ *   <li>{@code computeGradient}: d(sum)/d(preOutput), never averaged.</li>
+ * </ul>
+ * Subclasses must not write into {@code labels}, {@code preOutput} or {@code mask}.
+ *
+ * @since 0.1.0
+ */
+public abstract class BaseLoss implements LossFunction {
+    private static final long serialVersionUID = 1L;
+
+    /** The outcome of one evaluation. */
+    protected static final class Evaluation {
+        private final INDArray rowScores;
+        private final INDArray gradient;
+        private final long examples;
+
+        /**
+         * @param rowScores per-row loss, {@code [rows, 1]}
+         * @param gradient  d(sum of rowScores)/d(preOutput), or null when not asked for
+         * @param examples  how many examples the rows hold (the divisor of {@code average})
+         */
+        public Evaluation(INDArray rowScores, INDArray gradient, long examples) {
+            this.rowScores = rowScores;
+            this.gradient = gradient;
+            this.examples = examples;
+        }
+
+        /** @return per-row loss, {@code [rows, 1]} */
+        public INDArray rowScores() {
+            return rowScores;
+        }
+
+        /** @return the gradient, or null */
+        public INDArray gradient() {
+            return gradient;
+        }
+
+        /** @return the number of examples, the divisor when averaging */
+        public long examples() {
+            return examples;
+        }
+    }
+
+    /**
+     * Computes per-row scores and optionally the gradient in one pass.
+     *
+     * @param labels     labels, same shape as preOutput; read only
+     * @param preOutput  pre-activations; read only
+     * @param activation the layer's activation
+     * @param mask       null, a per-row column or a per-output array; read only
+     * @param gradient   whether to compute the gradient
+     * @return the evaluation
+     */
+    protected abstract Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
+                                           boolean gradient);
+
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+                               boolean average) {
+        Evaluation e = evaluate(labels, preOutput, activationFn, mask, false);
+        return total(e, average);
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        return evaluate(labels, preOutput, activationFn, mask, false).rowScores();
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        return evaluate(labels, preOutput, activationFn, mask, true).gradient();
+    }
+
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                          INDArray mask, boolean average) {
+        Evaluation e = evaluate(labels, preOutput, activationFn, mask, true);
+        return new Pair<>(total(e, average), e.gradient());
+    }
+
+    private static double total(Evaluation e, boolean average) {
+        double sum = e.rowScores().sumNumber().doubleValue();
+        return average ? sum / e.examples() : sum;
+    }
+
+    @Override
+    public String name() {
+        return spec();
+    }
+
+    @Override
+    public String toString() {
+        return spec();
+    }
+}
