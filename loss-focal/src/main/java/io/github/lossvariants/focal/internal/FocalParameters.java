@@ -48,17 +48,13 @@ public final class FocalParameters {
     public static final ParameterSchema CE = ParameterSchema.of(WEIGHTS);
 
     /**
-     * Validates one real value against its spec and requires it to be finite.
+     * Validates one real value against its spec (the schema rejects NaN and infinities).
      *
      * @return the value
      * @throws LossConfigurationException with the schema's message
      */
     public static double check(String loss, ParameterSpec spec, double value) {
         spec.validate(loss, value);
-        if (Double.isInfinite(value)) {
-            throw new LossConfigurationException("loss '" + loss + "': invalid value for parameter " + spec.name() + "="
-                    + value + ". Must be a finite number " + spec.rangeText() + ".");
-        }
         return value;
     }
 
