@@ -8,12 +8,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Base of losses on softmax outputs (exclusive classes over dimension 1). This class computes
- * log p = log-softmax(z) (max-shifted: finite for any finite logits) and p once; a subclass writes each element's loss term
- * l_ik (whose row sum is the example's loss) and h_ik = dL_i/d(log p_ik). The chain rule through
- * the softmax is then done here for every subclass:
+ * log p = log-softmax(z) (max-shifted: finite for any finite logits) and p once; a subclass
+ * writes each element's loss term l_ik (whose row sum is the example's loss) and
+ * h_ik = dL_i/d(log p_ik). The chain rule through the softmax is then done here for every subclass:
  * <pre>  dL/dz_ij = h_ij - p_ij * sum_k h_ik</pre>
- * A per-output mask multiplies l and h before that step, so the gradient is the exact derivative
- * of the masked score (it is generally not zero at masked outputs, because softmax couples them).
+ * A per-output mask multiplies l and h before that step, and the gradient afterwards (as
+ * {@code LossBinaryXENT} does): DL4J's output layers zero masked pre-activations in the forward
+ * pass and use the returned gradient unmasked, so masked outputs are constants and their gradient
+ * must be 0. Unmasked outputs get the exact derivative of the masked score.
  *
  * @since 0.1.0
  */
@@ -65,6 +67,9 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         if (wantGradient) {
             INDArray hSum = h.sum(true, 1);
             grad = h.subi(p.muliColumnVector(hSum));
+            if (kind == MaskKind.PER_OUTPUT) {
+                grad.muli(m);
+            }
         }
         return new Evaluation(loss.sum(true, 1), grad, preOutput.size(0));
     }
