@@ -174,6 +174,20 @@ class BaselineTest {
         }
     }
 
+    /** DL4J's LossUtil takes a [1, 1] row mask (minibatch 1) for a per-output mask; LossMCXENT + softmax then throws. */
+    @Test
+    void ceAcceptsARowMaskForMinibatchOne() {
+        INDArray y = oneHot(1, 4);
+        INDArray z = logits(1, 4);
+        INDArray half = Nd4j.createFromArray(new double[][]{{0.5}});
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                () -> new LossMCXENT().computeGradient(y, z.dup(), new ActivationSoftmax(), half));
+        Pair<INDArray, INDArray> unmasked = run(CrossEntropyLoss.defaults(), y, z, new ActivationSoftmax(), null);
+        Pair<INDArray, INDArray> masked = run(CrossEntropyLoss.defaults(), y, z, new ActivationSoftmax(), half);
+        assertEquals(unmasked.getFirst().mul(0.5), masked.getFirst());
+        assertEquals(unmasked.getSecond().mul(0.5), masked.getSecond());
+    }
+
     @Test
     void everyLossKeepsItsParametersThroughNetworkJson() {
         List<LossFunction> losses = List.of(FocalLoss.retinaNet(), new FocalLoss(0.5, null),
