@@ -99,7 +99,7 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
     }
 
     @Override
-    public final RegionLoss withRowsPerExample(long rowsPerExample) {
+    public RegionLoss withRowsPerExample(long rowsPerExample) {
         return rowsPerExample == options.getRowsPerExample() ? this
                 : withOptions(options.withRowsPerExample(rowsPerExample));
     }
