@@ -65,7 +65,7 @@ class SegmentationNetworkTest {
     private static MultiLayerNetwork net(ILossFunction loss, Activation act, boolean perImageLayer) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(42).dataType(DataType.DOUBLE)
                 .updater(new NoOp()).weightInit(WeightInit.XAVIER).convolutionMode(ConvolutionMode.Same).list()
-                .layer(new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(2).activation(Activation.TANH).build())
                 .layer(new ConvolutionLayer.Builder(1, 1).nOut(C).activation(Activation.IDENTITY).build())
                 .layer(lossLayer(loss, act, perImageLayer))
                 .setInputType(InputType.convolutional(H, W, 1)).build();
@@ -113,14 +113,18 @@ class SegmentationNetworkTest {
             ILossFunction loss = (ILossFunction) c[0];
             Activation act = (Activation) c[1];
             for (boolean perImageLayer : new boolean[]{true, false}) {
-                for (int n : new int[]{1, 3}) {
+                // minibatch 1 without masks, minibatch 3 with every mask kind (per-image layer) or per-pixel masks
+                for (int n : perImageLayer ? new int[]{1, 3} : new int[]{3}) {
                     INDArray x = Nd4j.rand(DataType.DOUBLE, n, 1, H, W);
                     INDArray y = labels(r, n, act);
                     INDArray perImageMask = Nd4j.ones(DataType.DOUBLE, n, 1);
                     if (n > 1) {
                         perImageMask.putScalar(1, 0.0);
                     }
-                    for (INDArray mask : new INDArray[]{null, perPixelMask(r, n), perImageMask}) {
+                    INDArray[] masks = n == 1 ? new INDArray[]{null}
+                            : perImageLayer ? new INDArray[]{null, perPixelMask(r, n), perImageMask}
+                            : new INDArray[]{perPixelMask(r, n)};
+                    for (INDArray mask : masks) {
                         MultiLayerNetwork net = net(loss, act, perImageLayer);
                         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
                                 .input(x).labels(y).labelMask(mask).epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
@@ -269,19 +273,20 @@ class SegmentationNetworkTest {
     void unetTrainsAndRestoresWithIdenticalScores(@TempDir File dir) throws Exception {
         Nd4j.getRandom().setSeed(7);
         Random r = new Random(7);
-        DataSet train = shapes(r, 48);
+        DataSet train = shapes(r, 32);
         DataSet test = shapes(r, 24);
         ILossFunction loss = LossRegistry.discover().create("dice(includeBackground=false)");
         ComputationGraph g = unet(loss);
         double before = foregroundDice(g, test);
         java.util.List<DataSet> batches = train.batchBy(16);
-        for (int epoch = 0; epoch < 25; epoch++) {
+        for (int epoch = 0; epoch < 12; epoch++) {
             for (DataSet b : batches) {
                 g.fit(b);
             }
         }
         double after = foregroundDice(g, test);
-        assertTrue(after > before + 0.3 && after > 0.7, "foreground Dice before " + before + ", after " + after);
+        org.slf4j.LoggerFactory.getLogger(SegmentationNetworkTest.class).info("foreground Dice {} -> {}", before, after);
+        assertTrue(after > before + 0.4 && after > 0.6, "foreground Dice before " + before + ", after " + after);
 
         File f = new File(dir, "unet.zip");
         ModelSerializer.writeModel(g, f, true);
@@ -289,8 +294,8 @@ class SegmentationNetworkTest {
         assertEquals(g.getConfiguration().toJson(), restored.getConfiguration().toJson());
         assertEquals(g.score(test), restored.score(test), 0.0);
         for (int i = 0; i < 3; i++) {
-            g.fit(batches.get(i));
-            restored.fit(batches.get(i));
+            g.fit(batches.get(i % batches.size()));
+            restored.fit(batches.get(i % batches.size()));
             assertEquals(g.score(), restored.score(), 0.0, "iteration " + i);
         }
         assertEquals(g.params(), restored.params());
