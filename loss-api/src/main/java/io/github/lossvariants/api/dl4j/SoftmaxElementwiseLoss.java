@@ -12,10 +12,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * writes each element's loss term l_ik (whose row sum is the example's loss) and
  * h_ik = dL_i/d(log p_ik). The chain rule through the softmax is then done here for every subclass:
  * <pre>  dL/dz_ij = h_ij - p_ij * sum_k h_ik</pre>
- * A per-output mask multiplies l and h before that step, and the gradient afterwards (as
- * {@code LossBinaryXENT} does): DL4J's output layers zero masked pre-activations in the forward
- * pass and use the returned gradient unmasked, so masked outputs are constants and their gradient
- * must be 0. Unmasked outputs get the exact derivative of the masked score.
+ * A per-output mask multiplies l and h before that step, and the gradient afterwards: masked
+ * outputs get exactly zero gradient, as DL4J requires (its layers multiply the pre-activations by a
+ * labels-shaped mask and do not mask the loss gradient); unmasked outputs get the exact derivative
+ * of the masked score.
  *
  * @since 0.1.0
  */
@@ -68,6 +68,8 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
             INDArray hSum = h.sum(true, 1);
             grad = h.subi(p.muliColumnVector(hSum));
             if (kind == MaskKind.PER_OUTPUT) {
+                // DL4J multiplies the output layer's pre-activations by a labels-shaped mask and uses
+                // the loss gradient as it is: masked outputs must get exactly zero.
                 grad.muli(m);
             }
         }
