@@ -121,6 +121,32 @@ public final class ParameterSpec {
         return description;
     }
 
+    /**
+     * @return the lower bound of the allowed range (of every element for the array types);
+     * {@code Double.NEGATIVE_INFINITY} when there is none
+     */
+    public double min() {
+        return min;
+    }
+
+    /** @return whether {@link #min()} itself is allowed */
+    public boolean minInclusive() {
+        return minInclusive;
+    }
+
+    /**
+     * @return the upper bound of the allowed range (of every element for the array types);
+     * {@code Double.POSITIVE_INFINITY} when there is none
+     */
+    public double max() {
+        return max;
+    }
+
+    /** @return whether {@link #max()} itself is allowed */
+    public boolean maxInclusive() {
+        return maxInclusive;
+    }
+
     /** @return the allowed range in interval notation, e.g. {@code [0, 1]} or {@code >= 0}; empty if unbounded */
     public String rangeText() {
         boolean lower = min != Double.NEGATIVE_INFINITY;
