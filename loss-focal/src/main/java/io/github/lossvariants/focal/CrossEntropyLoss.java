@@ -1,7 +1,11 @@
 package io.github.lossvariants.focal;
 
 import io.github.lossvariants.focal.internal.FocalParameters;
+import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.dl4j.LossInputs;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -22,8 +26,11 @@ import java.util.Map;
  *
  * <p>Parameter: {@code weights}, optional, one weight &gt;= 0 per class (DL4J's weights; default all
  * 1); the length must equal nOut. DL4J's softmax clipping epsilon stays at its default 1e-10.
- * DL4J rejects a per-output mask together with softmax ({@code UnsupportedOperationException});
- * this wrapper passes that through unchanged.
+ * Requires a {@code SOFTMAX} output activation and rejects per-output (labels-shaped) masks, each
+ * with a {@link LossConfigurationException} naming what was given and what is allowed (DL4J's
+ * {@code LossMCXENT} returns infinite scores behind a sigmoid, and throws a bare
+ * {@code UnsupportedOperationException} for a per-output mask with softmax); for other activations
+ * use DL4J's {@code LossMCXENT} directly.
  *
  * <p>Why a wrapper: with a non-softmax activation {@code LossMCXENT.computeGradient}
  * back-propagates through the activation in place, overwriting {@code preOutput}. This class hands
@@ -67,6 +74,29 @@ public final class CrossEntropyLoss extends GuardedDl4jLoss {
     @Override
     protected double[] weights() {
         return weights;
+    }
+
+    @Override
+    protected void checkActivationAndMask(IActivation activation, INDArray mask) {
+        LossInputs.requireSoftmax(NAME, activation, "For independent (multi-label) outputs with a sigmoid use bce"
+                + " (BinaryCrossEntropyLoss); for other activations use DL4J's LossMCXENT directly.");
+        if (mask != null && mask.rank() == 2 && mask.size(1) > 1) {
+            throw new LossConfigurationException(NAME + ": per-output (labels-shaped) masks are not supported with a"
+                    + " softmax: a masked class would still take probability mass; got a mask of shape "
+                    + Arrays.toString(mask.shape()) + "; allowed: no mask or one weight per row, [" + mask.size(0)
+                    + ", 1]. For per-class weights use the weights parameter; softmax-focal(gamma=0) accepts"
+                    + " per-output masks");
+        }
+    }
+
+    /**
+     * The logits minus their row maximum (a new array): the softmax, and so score and gradient,
+     * are unchanged, but ND4J's softmax op, which DL4J's loss calls, returns NaN for a row whose
+     * logits are all very negative (e.g. all -1e4: exp underflows to 0/0) unless they are shifted.
+     */
+    @Override
+    protected INDArray ownedPreOutput(INDArray preOutput) {
+        return preOutput.subColumnVector(preOutput.max(true, 1));
     }
 
     @Override

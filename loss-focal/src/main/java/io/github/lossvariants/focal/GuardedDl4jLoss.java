@@ -28,8 +28,26 @@ abstract class GuardedDl4jLoss implements LossFunction {
      */
     protected abstract ILossFunction delegate(DataType type);
 
+    /**
+     * @param preOutput the caller's pre-activations (read only)
+     * @return the array handed to DL4J's loss, which may write into it: a copy by default
+     */
+    protected INDArray ownedPreOutput(INDArray preOutput) {
+        return preOutput.dup();
+    }
+
     /** @return the per-output weights, or null */
     protected abstract double[] weights();
+
+    /**
+     * Rejects an activation the loss is not defined for, with a message naming it and the
+     * alternative (DL4J's own loss accepts any activation and silently returns infinite scores for
+     * e.g. a softmax cross-entropy behind a sigmoid).
+     *
+     * @param activation the layer's activation
+     * @param mask       the mask (already classified as allowed by {@link LossInputs#maskKind})
+     */
+    protected abstract void checkActivationAndMask(IActivation activation, INDArray mask);
 
     /** @return a row vector {@code [1, n]} of the weights in the given type, or null when there are none */
     protected final INDArray weightsRow(DataType type) {
@@ -37,9 +55,11 @@ abstract class GuardedDl4jLoss implements LossFunction {
         return w == null ? null : Nd4j.createFromArray(w).castTo(type).reshape(1, w.length);
     }
 
-    private INDArray checkedLabels(INDArray labels, INDArray preOutput) {
+    private INDArray checkedLabels(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
         String name = registryName();
         LossInputs.checkRows(name, labels, preOutput);
+        LossInputs.maskKind(name, mask, labels);
+        checkActivationAndMask(activation, mask);
         double[] w = weights();
         if (w != null && w.length != preOutput.size(1)) {
             throw new LossConfigurationException(name + ": weights has " + w.length + " entries but the output has "
@@ -76,17 +96,17 @@ abstract class GuardedDl4jLoss implements LossFunction {
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        INDArray y = checkedLabels(labels, preOutput);
+        INDArray y = checkedLabels(labels, preOutput, activationFn, mask);
         INDArray rows = rowMask(labels, preOutput, mask);
-        return masked(delegate(preOutput.dataType()).computeScoreArray(y, preOutput.dup(), activationFn,
+        return masked(delegate(preOutput.dataType()).computeScoreArray(y, ownedPreOutput(preOutput), activationFn,
                 delegateMask(mask, rows)), rows);
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        INDArray y = checkedLabels(labels, preOutput);
+        INDArray y = checkedLabels(labels, preOutput, activationFn, mask);
         INDArray rows = rowMask(labels, preOutput, mask);
-        return masked(delegate(preOutput.dataType()).computeGradient(y, preOutput.dup(), activationFn,
+        return masked(delegate(preOutput.dataType()).computeGradient(y, ownedPreOutput(preOutput), activationFn,
                 delegateMask(mask, rows)), rows);
     }
 
