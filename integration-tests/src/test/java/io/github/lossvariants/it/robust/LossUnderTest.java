@@ -1,0 +1,118 @@
+package io.github.lossvariants.it.robust;
+
+import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.LossFunction;
+import io.github.lossvariants.api.LossProvider;
+import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the generic robustness tests need to know about one registered loss, found by probing its
+ * default instance rather than by a hand-written list, so that every current and future provider is
+ * covered: which output activations it accepts (a loss that rejects SIGMOID with a
+ * {@link LossConfigurationException} is a softmax loss, and vice versa), whether it accepts
+ * labels-shaped (per-output) masks, whether it accepts soft labels, whether it groups rows into
+ * examples ({@link RowGroupedLoss}).
+ */
+final class LossUnderTest {
+    /**
+     * Losses whose Javadoc allows a negative score. None today: every loss of this project is a
+     * (weighted) cross-entropy, focal or region term, or a calibration penalty that is a mean of
+     * absolute values, all >= 0. Add a loss here only when its Javadoc says it can be negative.
+     */
+    static final Set<String> MAY_BE_NEGATIVE = Set.of();
+
+    /**
+     * Losses whose documented gradient is not the derivative of their score where a parameter clips
+     * the probabilities: {@code bce} returns DL4J's LossBinaryXENT gradient, which uses the clipped
+     * probability in dL/dp but the unclipped sigmoid derivative (see its Javadoc). Finite
+     * differences are checked for them only where clipping is inactive: |z| below
+     * log((1 - clipEps)/clipEps).
+     */
+    static final Set<String> STRAIGHT_THROUGH_CLIP = Set.of("bce");
+
+    /** Only these losses when {@code -Drobust.losses=a,b} is given (for iterating on one loss). */
+    static final Set<String> ONLY = System.getProperty("robust.losses", "").isBlank() ? Set.of()
+            : Set.of(System.getProperty("robust.losses").split(","));
+
+    final LossProvider provider;
+    final String name;
+    final LossFunction defaults;
+    final List<Activation> activations;
+    final boolean perOutputMask;
+    final boolean softLabels;
+    final boolean rowGrouped;
+    final boolean projectLoss;
+
+    private LossUnderTest(LossProvider provider, LossFunction defaults, List<Activation> activations,
+                          boolean perOutputMask, boolean softLabels) {
+        this.provider = provider;
+        this.name = provider.name();
+        this.defaults = defaults;
+        this.activations = activations;
+        this.perOutputMask = perOutputMask;
+        this.softLabels = softLabels;
+        this.rowGrouped = defaults instanceof RowGroupedLoss;
+        this.projectLoss = defaults.getClass().getName().startsWith("io.github.lossvariants.");
+    }
+
+    boolean nonNegative() {
+        return !MAY_BE_NEGATIVE.contains(name);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    /** @return every registered loss, probed */
+    static List<LossUnderTest> all() {
+        LossRegistry registry = LossRegistry.discover();
+        List<LossUnderTest> out = new ArrayList<>();
+        for (LossProvider p : registry.providers()) {
+            if (!ONLY.isEmpty() && !ONLY.contains(p.name())) {
+                continue;
+            }
+            out.add(probe(p, registry.create(p.name())));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    static LossUnderTest probe(LossProvider provider, LossFunction loss) {
+        INDArray oneHot = Nd4j.createFromArray(new double[][]{{1, 0, 0}, {0, 1, 0}});
+        INDArray logits = Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.25, -0.5}});
+        List<Activation> acts = new ArrayList<>();
+        for (Activation a : new Activation[]{Activation.SIGMOID, Activation.SOFTMAX}) {
+            if (accepts(loss, oneHot, logits, a, null)) {
+                acts.add(a);
+            }
+        }
+        if (acts.isEmpty()) {
+            throw new AssertionError(provider.name() + ": accepts neither SIGMOID nor SOFTMAX on one-hot labels "
+                    + "and default parameters; the robustness tests cannot drive it");
+        }
+        Activation a = acts.get(0);
+        boolean perOutput = accepts(loss, oneHot, logits, a, Nd4j.ones(DataType.DOUBLE, 2, 3));
+        INDArray soft = Nd4j.createFromArray(new double[][]{{0.6, 0.3, 0.1}, {0.2, 0.5, 0.3}});
+        boolean softLabels = accepts(loss, soft, logits, a, null);
+        return new LossUnderTest(provider, loss, List.copyOf(acts), perOutput, softLabels);
+    }
+
+    private static boolean accepts(LossFunction loss, INDArray y, INDArray z, Activation a, INDArray mask) {
+        try {
+            loss.computeGradientAndScore(y, z, a.getActivationFunction(), mask, false);
+            return true;
+        } catch (LossConfigurationException e) {
+            return false;
+        }
+    }
+}
