@@ -90,6 +90,13 @@ public final class LossInputs {
         if (labels.dataType() == DataType.BOOL) {
             return;
         }
+        // min/max reductions skip NaN, so NaN labels are counted on their own
+        long nanLabels = count(labels, Conditions.isNan());
+        if (nanLabels > 0) {
+            throw new LossConfigurationException(loss + ": labels must lie in [0, 1] (0/1 targets, one-hot rows or soft"
+                    + " targets); found " + nanLabels + " NaN value" + (nanLabels == 1 ? "" : "s") + ", the first is "
+                    + first(labels, Conditions.isNan()));
+        }
         double min = labels.minNumber().doubleValue();
         double max = labels.maxNumber().doubleValue();
         if (!(min >= 0) || !(max <= 1)) {

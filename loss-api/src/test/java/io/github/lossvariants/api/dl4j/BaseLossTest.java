@@ -140,4 +140,15 @@ class BaseLossTest {
         assertEquals("Invalid weight -1.0 for part 0 (scaled-squared(scale=1)) of a compound loss. Must be a finite number > 0.",
                 e.getMessage());
     }
+
+    /** Regression (found by integration-tests' BadInputTest): min/max skip NaN, so NaN labels passed the check and the score was NaN. */
+    @Test
+    void nanLabelsFailFastWithCountAndPosition() {
+        INDArray y = Nd4j.createFromArray(new double[][]{{1, 0, 1}, {0, 1, Double.NaN}});
+        INDArray z = Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.25, -0.5}});
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> new ScaledSquaredLoss(1.0).computeScore(y, z, new ActivationSigmoid(), null, false));
+        assertEquals("scaled-squared: labels must lie in [0, 1] (0/1 targets, one-hot rows or soft targets); found 1 NaN"
+                + " value, the first is NaN at row 1, column 2", e.getMessage());
+    }
 }
