@@ -17,6 +17,10 @@ public final class ScaledSquaredLoss extends SigmoidElementwiseLoss {
 
     @JsonCreator
     public ScaledSquaredLoss(@JsonProperty("scale") double scale) {
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new LossConfigurationException("loss 'scaled-squared': invalid value for parameter scale: " + scale
+                    + ". Must be a finite number > 0.");
+        }
         this.scale = scale;
     }
 

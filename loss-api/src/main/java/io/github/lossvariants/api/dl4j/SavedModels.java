@@ -22,7 +22,10 @@ import java.util.zip.ZipFile;
 /**
  * Restores models saved with {@link ModelSerializer}, turning DL4J's misleading message for a
  * missing loss class ("configuration may have a custom layer ... pre version 1.0.0-beta JSON
- * format") into one that names the missing class and the module that provides it.
+ * format") into one that names the missing class and the module that provides it, and a loss
+ * parameter that its constructor rejects (a configuration edited or written by other code, e.g.
+ * {@code "gamma" : -1}) into a {@link LossConfigurationException} that leads with the loss's own
+ * message instead of Jackson's wrapper.
  *
  * <pre>{@code MultiLayerNetwork net = SavedModels.restoreMultiLayerNetwork(new File("model.zip"), true);}</pre>
  *
@@ -107,6 +110,13 @@ public final class SavedModels {
             return original;
         }
         if (missing.isEmpty()) {
+            for (Throwable t = original; t != null; t = t.getCause()) {
+                if (t instanceof LossConfigurationException) {
+                    // a loss constructor rejected a value in the configuration (e.g. an edited gamma=-1)
+                    return new LossConfigurationException("Cannot restore " + file.getName() + ": its configuration"
+                            + " holds an invalid loss setting: " + t.getMessage(), original);
+                }
+            }
             return original;
         }
         StringBuilder b = new StringBuilder("Cannot restore ").append(file.getName())

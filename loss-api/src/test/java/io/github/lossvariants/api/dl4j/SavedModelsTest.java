@@ -51,4 +51,27 @@ class SavedModelsTest {
                 + " dependency). Loss classes are part of a saved model's format: the same class names must be"
                 + " available when it is restored.", e.getMessage());
     }
+
+    /** A configuration edited to hold an invalid parameter fails with the loss's message, not a broken loss. */
+    @Test
+    void anInvalidParameterInTheConfigurationIsReportedWithTheLossMessage(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new OutputLayer.Builder(new ScaledSquaredLoss(2)).nIn(3).nOut(2).activation(Activation.SIGMOID)
+                        .build()).build());
+        net.init();
+        File file = dir.resolve("edited.zip").toFile();
+        ModelSerializer.writeModel(net, file, false);
+        try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + file.toURI()), Map.of())) {
+            Path conf = zip.getPath("configuration.json");
+            String json = Files.readString(conf, StandardCharsets.UTF_8);
+            String edited = json.replaceFirst("\"scale\"\\s*:\\s*2\\.0", "\"scale\" : -1.0");
+            org.junit.jupiter.api.Assertions.assertNotEquals(json, edited);
+            Files.writeString(conf, edited, StandardCharsets.UTF_8);
+        }
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> SavedModels.restoreMultiLayerNetwork(file, false));
+        assertEquals("Cannot restore edited.zip: its configuration holds an invalid loss setting: loss"
+                + " 'scaled-squared': invalid value for parameter scale: -1.0. Must be a finite number > 0.",
+                e.getMessage());
+    }
 }
