@@ -3,13 +3,12 @@ package io.github.lossvariants.api.dl4j;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Base of losses on softmax outputs (exclusive classes over dimension 1). This class computes
- * log p = log-softmax(z) and p = exp(log p) once; a subclass writes each element's loss term
+ * log p = log-softmax(z) (max-shifted: finite for any finite logits) and p once; a subclass writes each element's loss term
  * l_ik (whose row sum is the example's loss) and h_ik = dL_i/d(log p_ik). The chain rule through
  * the softmax is then done here for every subclass:
  * <pre>  dL/dz_ij = h_ij - p_ij * sum_k h_ik</pre>
@@ -49,9 +48,14 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         DataType type = preOutput.dataType();
         INDArray y = LossInputs.labelsAs(labels, type);
         long[] shape = preOutput.shape();
-        INDArray logP = Nd4j.createUninitialized(type, shape);
-        Nd4j.exec(new LogSoftMax(preOutput, logP));
+        // log p = (z - max) - log(sum exp(z - max)); the sum is >= 1, so its log is finite. ND4J's
+        // LogSoftMax op computes log(softmax) and returns -inf (float: for logits ~100 apart; double:
+        // ~1000 apart) and loses accuracy before that, so it is not used.
+        INDArray logP = preOutput.subColumnVector(preOutput.max(true, 1));
         INDArray p = Transforms.exp(logP, true);
+        INDArray sum = p.sum(true, 1);
+        p.diviColumnVector(sum);
+        logP.subiColumnVector(Transforms.log(sum, false));
         INDArray loss = Nd4j.createUninitialized(type, shape);
         INDArray h = wantGradient ? Nd4j.createUninitialized(type, shape) : null;
         computeTerms(logP, p, y, loss, h);
