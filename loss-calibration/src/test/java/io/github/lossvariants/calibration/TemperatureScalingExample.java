@@ -81,7 +81,7 @@ public final class TemperatureScalingExample {
         DataSet train = blobs(90, 1);
         DataSet validation = blobs(1000, 2);
         DataSet test = blobs(1000, 3);
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(0.02))
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(0.03))
                 .list()
                 .layer(new DenseLayer.Builder().nIn(2).nOut(32).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nIn(32).nOut(32).activation(Activation.RELU).build())
@@ -90,7 +90,7 @@ public final class TemperatureScalingExample {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        for (int i = 0; i < 250; i++) {
+        for (int i = 0; i < 150; i++) {
             net.fit(train);           // full batch, long enough to over-fit 90 points
         }
 
