@@ -153,6 +153,29 @@ class AdaFocalTest {
     }
 
     @Test
+    void calibratorWorksOnAComputationGraph() {
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3)
+                .updater(new Adam(0.05)).graphBuilder().addInputs("in")
+                .addLayer("hidden", new DenseLayer.Builder().nIn(4).nOut(8).activation(Activation.TANH).build(), "in")
+                .addLayer("out", new OutputLayer.Builder().nIn(8).nOut(3).activation(Activation.SOFTMAX)
+                        .lossFunction(new AdaFocalLoss()).build(), "hidden")
+                .setOutputs("out").build();
+        org.deeplearning4j.nn.graph.ComputationGraph graph = new org.deeplearning4j.nn.graph.ComputationGraph(conf);
+        graph.init();
+        AdaFocalCalibrator c = new AdaFocalCalibrator(new org.nd4j.linalg.dataset.adapter.MultiDataSetIteratorAdapter(
+                new ListDataSetIterator<>(data(64, 6).asList(), 32)));
+        graph.setListeners(c);
+        graph.fit(new ListDataSetIterator<>(data(96, 5).asList(), 32), 1);
+        assertEquals(1, c.history().size());
+        AdaFocalLoss loss = (AdaFocalLoss) ((BaseOutputLayer) graph.getOutputLayer(0).conf().getLayer()).getLossFn();
+        assertFalse(loss.isInitialState());
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration back =
+                org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(graph.getConfiguration().toJson());
+        assertEquals(loss, ((BaseOutputLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices()
+                .get("out")).getLayerConf().getLayer()).getLossFn());
+    }
+
+    @Test
     void calibratorNamesAWrongLoss() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().list()
                 .layer(new OutputLayer.Builder().nIn(4).nOut(3).activation(Activation.SOFTMAX)
