@@ -1,5 +1,6 @@
 /**
- * Calibration-aware losses for DL4J: {@code focal-adaptive} (FLSD-53), {@code dual-focal},
+ * Calibration-aware losses for DL4J: {@code focal-adaptive} (FLSD-53) and its per-label sigmoid form
+ * {@code focal-adaptive-sigmoid}, {@code dual-focal},
  * {@code adafocal} (with {@link io.github.lossvariants.calibration.AdaFocalCalibrator}),
  * {@code label-smoothing}, {@code focal-label-smoothing}, and the auxiliary terms {@code mdca} and
  * {@code mbls} that combine with any registered loss by spec string

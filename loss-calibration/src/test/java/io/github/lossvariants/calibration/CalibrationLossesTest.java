@@ -229,6 +229,7 @@ class CalibrationLossesTest {
         LossRegistry r = LossRegistry.discover();
         assertEquals(new AdaptiveFocalLoss(3.0), r.create("focal-adaptive"));
         assertEquals(new DualFocalLoss(5.0), r.create("dual-focal"));
+        assertEquals(new SigmoidAdaptiveFocalLoss(3.0), r.create("focal-adaptive-sigmoid"));
         assertEquals(new AdaFocalLoss(), r.create("adafocal"));
         assertEquals(new LabelSmoothingLoss(0.1), r.create("label-smoothing"));
         assertEquals(new FocalLabelSmoothingLoss(3.0, 0.1), r.create("focal-label-smoothing"));

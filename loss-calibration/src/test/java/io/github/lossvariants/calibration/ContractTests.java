@@ -82,6 +82,19 @@ class ContractTests {
     }
 
     @Nested
+    class FocalAdaptiveSigmoid extends LossContractTest {
+        @Override
+        protected ILossFunction loss() {
+            return new SigmoidAdaptiveFocalLoss(3.0);
+        }
+
+        @Override
+        protected Activation activation() {
+            return Activation.SIGMOID;
+        }
+    }
+
+    @Nested
     class MdcaSigmoid extends LossContractTest {
         @Override
         protected ILossFunction loss() {

@@ -41,6 +41,18 @@ final class Reference {
         return -Math.pow(1 - pt, g) * Math.log(pt);
     }
 
+    /** Sum over labels of the per-label FLSD term on sigmoid outputs. */
+    static double flsdSigmoid(double[] z, double[] y, double gamma) {
+        double l = 0;
+        for (int k = 0; k < z.length; k++) {
+            double p = 1 / (1 + Math.exp(-z[k]));
+            double pt = y[k] == 1 ? p : 1 - p;
+            double g = pt < 0.2 ? 5 : pt < 0.5 ? 3 : gamma;
+            l -= Math.pow(1 - pt, g) * Math.log(pt);
+        }
+        return l;
+    }
+
     static double dual(double[] z, double[] y, double gamma) {
         double[] p = softmax(z);
         double py = p[target(y)];
