@@ -11,6 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Condition;
 import org.nd4j.linalg.indexing.conditions.Conditions;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
 
@@ -105,6 +106,41 @@ public final class LossInputs {
                     : first(labels, outside);
             throw new LossConfigurationException(loss + ": labels must lie in [0, 1] (0/1 targets, one-hot rows or soft"
                     + " targets); found values from " + min + " to " + max + ", the first outside is " + where);
+        }
+    }
+
+    /**
+     * Requires one-hot label rows (every value 0 or 1, at most one 1 per row), for losses defined
+     * only for hard labels. All-zero rows are allowed: they are the padding of masked time steps
+     * or pixels, and contribute nothing. Call it on the labels in the computation's data type.
+     *
+     * @param loss   the loss's display name, for messages
+     * @param labels {@code [rows, classes]} labels, already checked to lie in [0, 1]
+     * @throws LossConfigurationException naming the first row that is not one-hot and its values
+     */
+    public static void requireOneHot(String loss, INDArray labels) {
+        // y(1 - y) is 0 exactly for y in {0, 1}; row sums must then be 0 or 1
+        INDArray offBinary = labels.mul(labels.rsub(1.0)).sum(true, 1);
+        INDArray rowSums = labels.sum(true, 1);
+        double bad = Transforms.relu(rowSums.subi(1.0), false).addi(offBinary).maxNumber().doubleValue();
+        if (bad == 0.0) {
+            return;
+        }
+        long rows = labels.size(0);
+        for (long r = 0; r < rows; r++) {
+            double s = 0;
+            boolean binary = true;
+            for (long c = 0; c < labels.size(1); c++) {
+                double v = labels.getDouble(r, c);
+                s += v;
+                binary &= v == 0.0 || v == 1.0;
+            }
+            if (!binary || s > 1.0) {
+                throw new LossConfigurationException(loss + " needs one-hot labels (one 1 per row, 0 elsewhere;"
+                        + " soft or multi-hot targets are not defined for it); row " + r + " is "
+                        + Arrays.toString(labels.getRow(r).castTo(DataType.DOUBLE).toDoubleVector())
+                        + ". Use label-smoothing for soft targets, or a sigmoid loss for multi-label outputs");
+            }
         }
     }
 

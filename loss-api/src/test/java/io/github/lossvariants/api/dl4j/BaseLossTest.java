@@ -151,4 +151,16 @@ class BaseLossTest {
         assertEquals("scaled-squared: labels must lie in [0, 1] (0/1 targets, one-hot rows or soft targets); found 1 NaN"
                 + " value, the first is NaN at row 1, column 2", e.getMessage());
     }
+
+    @Test
+    void requireOneHotAcceptsOneHotAndPaddingRowsAndNamesTheFirstSoftRow() {
+        LossInputs.requireOneHot("x", Nd4j.createFromArray(new double[][]{{0, 1, 0}, {0, 0, 0}, {1, 0, 0}}));
+        LossConfigurationException soft = assertThrows(LossConfigurationException.class,
+                () -> LossInputs.requireOneHot("dual-focal", Nd4j.createFromArray(new double[][]{{0, 1, 0}, {0.25, 0.75, 0}})));
+        assertTrue(soft.getMessage().startsWith("dual-focal needs one-hot labels (one 1 per row, 0 elsewhere; soft or"
+                + " multi-hot targets are not defined for it); row 1 is [0.25, 0.75, 0.0]"), soft.getMessage());
+        LossConfigurationException multi = assertThrows(LossConfigurationException.class,
+                () -> LossInputs.requireOneHot("dual-focal", Nd4j.createFromArray(new double[][]{{1, 1, 0}})));
+        assertTrue(multi.getMessage().contains("row 0 is [1.0, 1.0, 0.0]"), multi.getMessage());
+    }
 }
