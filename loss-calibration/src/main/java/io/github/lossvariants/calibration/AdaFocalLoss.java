@@ -240,6 +240,8 @@ public final class AdaFocalLoss extends SoftmaxElementwiseLoss {
 
     @Override
     protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
+        // documented for one-hot labels only: soft rows silently gave a different loss than the formula
+        io.github.lossvariants.api.dl4j.LossInputs.requireOneHot(registryName(), labels);
         DataType t = probs.dataType();
         INDArray pt = probs.mul(labels).sum(true, 1);
         // signed gamma per row: gamma_0 + sum_b [p_t >= edge_b] (gamma_b - gamma_b-1)

@@ -70,6 +70,8 @@ public final class DualFocalLoss extends SoftmaxElementwiseLoss {
 
     @Override
     protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
+        // documented for one-hot labels only: soft rows silently gave a different loss than the formula
+        io.github.lossvariants.api.dl4j.LossInputs.requireOneHot(registryName(), labels);
         DataType t = probs.dataType();
         INDArray py = probs.mul(labels).sum(true, 1);
         INDArray logPy = logProbs.mul(labels).sum(true, 1);
