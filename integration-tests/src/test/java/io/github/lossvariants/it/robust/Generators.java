@@ -46,12 +46,21 @@ final class Generators {
 
     /** Valid parameters for {@code nOut} outputs; rowsPerExample is left to the shape. */
     static Map<String, Object> parameters(LossUnderTest l, int nOut, Random rng) {
+        return parameters(l, nOut, rng, 1.0);
+    }
+
+    /**
+     * @param drawProbability probability that a parameter with a default is drawn rather than left at
+     *                        its default (lowered on rejected draws: schemas cannot express
+     *                        constraints between parameters, e.g. gammaMin &lt;= gammaInitial &lt;= gammaMax)
+     */
+    static Map<String, Object> parameters(LossUnderTest l, int nOut, Random rng, double drawProbability) {
         Map<String, Object> values = new LinkedHashMap<>();
         for (ParameterSpec s : l.provider.parameters().specs()) {
             if (s.name().equals("rowsPerExample")) {
                 continue;
             }
-            if (s.isOptional() && rng.nextBoolean()) {
+            if (s.isOptional() ? rng.nextDouble() >= drawProbability / 2 : rng.nextDouble() >= drawProbability) {
                 continue;
             }
             values.put(s.name(), value(s, nOut, rng));
@@ -63,7 +72,7 @@ final class Generators {
     static Drawn drawLoss(LossRegistry registry, LossUnderTest l, int nOut, Random rng) {
         LossConfigurationException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
-            Map<String, Object> p = parameters(l, nOut, rng);
+            Map<String, Object> p = parameters(l, nOut, rng, attempt < 10 ? 1.0 : attempt < 30 ? 0.5 : 0.2);
             try {
                 return new Drawn(registry.create(l.name, p), p, attempt);
             } catch (LossConfigurationException e) {
@@ -319,6 +328,11 @@ final class Generators {
             double[] m = new double[rows * cols];
             for (int i = 0; i < m.length; i++) {
                 m[i] = rng.nextDouble() < 0.75 ? 1 : 0;
+            }
+            if (cols > 1 && LossUnderTest.ROW_CONSTANT_PER_OUTPUT_MASK.contains(l.name)) {
+                for (int r = 0; r < rows; r++) {
+                    Arrays.fill(m, r * cols, (r + 1) * cols, m[r * cols]);
+                }
             }
             mask = Nd4j.createFromArray(m).reshape('c', rows, cols).castTo(type);
         }
