@@ -100,6 +100,11 @@ public final class MarginPenaltyLoss extends BaseLoss {
         if (wantGradient) {
             INDArray count = active.sum(true, 1);
             grad = Rows.argMaxOneHot(preOutput).muliColumnVector(count).subi(active).muli(c);
+            if (kind == MaskKind.PER_OUTPUT) {
+                // DL4J zeroes masked pre-activations and uses the gradient unmasked: a masked
+                // argmax column must get no gradient (it got count * alpha / K)
+                grad.muli(m);
+            }
         }
         return new Evaluation(rowScores, grad, rows);
     }
