@@ -28,6 +28,14 @@ public interface Benchmark {
         return quick ? 2 : 5;
     }
 
+    /**
+     * @return the default number of ND4J threads: 1 for small MLPs (ND4J's per-op threading costs more than it
+     * saves there, and much more on a shared machine), all processors for the CNNs
+     */
+    default int defaultThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** @return the protocols (evaluation points) in report order, e.g. "30 epochs", "300 epochs" */
     List<String> protocols(RunSettings settings);
 

@@ -51,6 +51,11 @@ public final class Imbalanced2dBenchmark implements Benchmark {
     }
 
     @Override
+    public int defaultThreads() {
+        return 1;
+    }
+
+    @Override
     public String baseline() {
         return "bce";
     }
@@ -117,6 +122,7 @@ public final class Imbalanced2dBenchmark implements Benchmark {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        Nets.initLikePyTorch(net, seed);
         return net;
     }
 

@@ -145,6 +145,7 @@ public final class M2nistBenchmark implements Benchmark {
                 .setOutputs("out").build();
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
+        Nets.initLikePyTorch(g, seed);
         return g;
     }
 

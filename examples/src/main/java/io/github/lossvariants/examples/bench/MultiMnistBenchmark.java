@@ -133,6 +133,7 @@ public final class MultiMnistBenchmark implements Benchmark {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        Nets.initLikePyTorch(net, seed);
         return net;
     }
 

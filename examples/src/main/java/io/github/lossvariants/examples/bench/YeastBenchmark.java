@@ -43,6 +43,11 @@ public final class YeastBenchmark implements Benchmark {
     }
 
     @Override
+    public int defaultThreads() {
+        return 1;
+    }
+
+    @Override
     public String baseline() {
         return "bce";
     }
@@ -98,6 +103,7 @@ public final class YeastBenchmark implements Benchmark {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        Nets.initLikePyTorch(net, seed);
         return net;
     }
 

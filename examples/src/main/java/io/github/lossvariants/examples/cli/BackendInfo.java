@@ -76,6 +76,23 @@ public final class BackendInfo {
         return b.toString();
     }
 
+    /**
+     * Limits ND4J's op threads and the BLAS threads.
+     *
+     * @return the thread count now in effect
+     */
+    public static int setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, got " + n);
+        }
+        Nd4j.getEnvironment().setMaxThreads(n);
+        Nd4j.getEnvironment().setMaxMasterThreads(n);
+        Nd4j.factory().blas().setMaxThreads(n);
+        // nd4j-native-api is shared by the CPU and CUDA backends; this sets the OpenMP pool of the native ops
+        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        return org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    }
+
     static String noBackendAdvice(Throwable e) {
         String base = "No usable ND4J backend (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ").";
         if (cudaOnClassPath()) {

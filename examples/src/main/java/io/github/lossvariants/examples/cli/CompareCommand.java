@@ -73,6 +73,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--mnist-dir", paramLabel = "DIR", description = "folder with the MNIST *-ubyte.gz files (default: DATA/mnist, then ~/.deeplearning4j/data/MNIST)")
     Path mnistDir;
 
+    @Option(names = "--threads", paramLabel = "N", description = "ND4J and BLAS threads (default: 1 for the MLP benchmarks "
+            + "imbalanced2d and yeast, all processors for the CNN benchmarks)")
+    Integer threads;
+
     @Option(names = "--no-progress", description = "no progress bars (one line per finished cell instead)")
     boolean noProgress;
 
@@ -96,7 +100,8 @@ public final class CompareCommand implements Callable<Integer> {
         }
         Benchmark bench = bp.get();
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
-        String backend = BackendInfo.describe();
+        int nThreads = threads != null ? threads : bench.defaultThreads();
+        String backend = BackendInfo.describe() + ", using " + BackendInfo.setThreads(nThreads) + " thread(s)";
         o.println(backend);
         o.flush();
 
