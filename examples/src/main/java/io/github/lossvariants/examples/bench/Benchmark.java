@@ -69,6 +69,11 @@ public interface Benchmark {
     /** @return the reference numbers from the data folder's README, as markdown (may be empty) */
     String referenceMarkdown();
 
+    /** @return a markdown table of our means beside the reference numbers (may be empty) */
+    default String besideReference(List<CellResult> cells, List<String> losses, List<String> protocols) {
+        return "";
+    }
+
     /**
      * Writes the benchmark-specific plots (decision regions, overlays, ...).
      *

@@ -75,19 +75,19 @@ public final class M2nistBenchmark implements Benchmark {
 
     @Override
     public int defaultSeeds(boolean quick) {
-        return quick ? 1 : 2;
+        return 1;
     }
 
     int epochs(RunSettings s) {
-        return s.epochs(5, 1);
+        return s.epochs(3, 2);
     }
 
     int trainSize(RunSettings s) {
-        return s.trainSize(2000, 320);
+        return s.trainSize(1000, 128);
     }
 
     int testSize(RunSettings s) {
-        return s.quick() ? 200 : 500;
+        return s.quick() ? 64 : 300;
     }
 
     @Override

@@ -62,19 +62,19 @@ public final class MultiMnistBenchmark implements Benchmark {
 
     @Override
     public int defaultSeeds(boolean quick) {
-        return quick ? 1 : 3;
+        return quick ? 1 : 2;
     }
 
     int epochs(RunSettings s) {
-        return s.epochs(8, 2);
+        return s.epochs(5, 2);
     }
 
     int trainSize(RunSettings s) {
-        return s.trainSize(4000, 600);
+        return s.trainSize(2000, 400);
     }
 
     int testSize(RunSettings s) {
-        return s.quick() ? 300 : 1000;
+        return s.quick() ? 200 : 500;
     }
 
     @Override

@@ -24,7 +24,7 @@ public interface Progress extends AutoCloseable {
             public void step(String extra) {
                 pb.step();
                 if (extra != null) {
-                    pb.setExtraMessage(extra);
+                    pb.setExtraMessage(" " + extra);
                 }
             }
 

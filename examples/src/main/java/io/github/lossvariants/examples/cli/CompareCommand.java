@@ -6,7 +6,6 @@ import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.examples.bench.Benchmark;
 import io.github.lossvariants.examples.bench.CellResult;
-import io.github.lossvariants.examples.bench.Nets;
 import io.github.lossvariants.examples.bench.Progress;
 import io.github.lossvariants.examples.bench.RunSettings;
 import io.github.lossvariants.examples.data.SharedData;
@@ -99,9 +98,9 @@ public final class CompareCommand implements Callable<Integer> {
                     + "'. Available: " + new TreeSet<>(benchmarks.keySet()));
         }
         Benchmark bench = bp.get();
-        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         int nThreads = threads != null ? threads : bench.defaultThreads();
         String backend = BackendInfo.describe() + ", using " + BackendInfo.setThreads(nThreads) + " thread(s)";
+        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         o.println(backend);
         o.flush();
 
@@ -215,10 +214,5 @@ public final class CompareCommand implements Callable<Integer> {
 
     static String abbreviate(String s) {
         return s.length() > 32 ? s.substring(0, 31) + "~" : s;
-    }
-
-    /** @return whether a loss needs per-image grouping (exposed for the segmentation benchmark's checks) */
-    static boolean regionLoss(ILossFunction l) {
-        return Nets.isRegionLoss(l);
     }
 }

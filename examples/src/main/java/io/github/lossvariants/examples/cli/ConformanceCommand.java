@@ -44,6 +44,7 @@ public final class ConformanceCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "Conformance folder not found: " + d.toAbsolutePath()
                     + ". Pass --dir DIR.");
         }
+        out.println(BackendInfo.describe());
         DataType before = Nd4j.dataType();
         ConformanceReport report = new ConformanceRunner(registry).run(d);
         Nd4j.setDefaultDataTypes(before, before);

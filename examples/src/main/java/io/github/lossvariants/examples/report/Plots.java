@@ -44,6 +44,7 @@ public final class Plots {
                                       String protocol, String xTitle, String yTitle) throws IOException {
         XYChart c = chart(title, xTitle, yTitle);
         c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         XYSeries diag = c.addSeries("perfect calibration", new double[]{0, 1}, new double[]{0, 1});
         diag.setMarker(SeriesMarkers.NONE);
         boolean any = false;
@@ -94,6 +95,7 @@ public final class Plots {
             throws IOException {
         XYChart c = chart(title, "recall", "precision");
         c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         boolean any = false;
         for (String l : losses) {
             Optional<CellResult> first = cells.stream().filter(r -> r.loss.equals(l) && r.pr.containsKey(protocol))

@@ -93,6 +93,10 @@ public final class ReportWriter {
         String ref = bench.referenceMarkdown();
         if (!ref.isBlank()) {
             md.append("## Reference numbers\n\n").append(ref).append('\n');
+            String beside = bench.besideReference(cells, losses, protocols);
+            if (!beside.isBlank()) {
+                md.append("Ours beside the references (means over our seeds):\n\n").append(beside).append('\n');
+            }
         }
         md.append("## Plots\n\n");
         md.append(commonPlots(out, bench, protocols, losses, cells));
@@ -270,6 +274,12 @@ public final class ReportWriter {
             b.append('\n');
         }
         return b.toString();
+    }
+
+    /** @return the mean over seeds of one metric of one loss, formatted to 3 decimals, or "-" */
+    public static String mean3(List<CellResult> cells, String loss, String protocol, String metric) {
+        double m = Stats.mean(values(cells, loss, protocol, metric, seeds(cells)));
+        return Double.isFinite(m) ? String.format(Locale.ROOT, metric.equals("minority_found") ? "%.1f" : "%.3f", m) : "-";
     }
 
     static String fmt(double v) {
