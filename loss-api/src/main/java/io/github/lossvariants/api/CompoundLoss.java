@@ -1,5 +1,6 @@
 package io.github.lossvariants.api;
 
+import io.github.lossvariants.api.dl4j.RowGroupedLoss;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,9 +25,14 @@ import java.util.Objects;
  * <p>Every part sees the same pre-activations and activation, so combine losses meant for the
  * same output activation (sigmoid with sigmoid, softmax with softmax).
  *
+ * <p>A compound loss is a {@link RowGroupedLoss}: {@link #withRowsPerExample} passes the grouping
+ * on to every part that is a {@code RowGroupedLoss} (e.g. {@code dice} in {@code ce + dice} behind
+ * a {@code CnnLossLayer}) and leaves the other parts as they are; {@link #rowsPerExample()} is the
+ * largest grouping of its parts (1 when none is grouped).
+ *
  * @since 0.1.0
  */
-public final class CompoundLoss implements LossFunction {
+public final class CompoundLoss implements RowGroupedLoss {
     private static final long serialVersionUID = 1L;
 
     @JsonProperty("losses")
@@ -75,6 +81,34 @@ public final class CompoundLoss implements LossFunction {
     /** @return a copy of the weights, in order */
     public double[] getWeights() {
         return weights.clone();
+    }
+
+    @Override
+    public long rowsPerExample() {
+        long r = 1;
+        for (ILossFunction l : losses) {
+            if (l instanceof RowGroupedLoss) {
+                r = Math.max(r, ((RowGroupedLoss) l).rowsPerExample());
+            }
+        }
+        return r;
+    }
+
+    /**
+     * @param rowsPerExample rows per example, {@code >= 1}
+     * @return an equal compound whose {@link RowGroupedLoss} parts use that grouping (this instance
+     * when no part changes)
+     */
+    @Override
+    public CompoundLoss withRowsPerExample(long rowsPerExample) {
+        List<ILossFunction> parts = new ArrayList<>(losses.size());
+        boolean changed = false;
+        for (ILossFunction l : losses) {
+            ILossFunction n = l instanceof RowGroupedLoss ? ((RowGroupedLoss) l).withRowsPerExample(rowsPerExample) : l;
+            changed |= n != l;
+            parts.add(n);
+        }
+        return changed ? new CompoundLoss(parts, weights) : this;
     }
 
     @Override

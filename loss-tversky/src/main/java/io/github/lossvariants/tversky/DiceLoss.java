@@ -1,0 +1,101 @@
+package io.github.lossvariants.tversky;
+
+import io.github.lossvariants.api.region.RegionLoss;
+import io.github.lossvariants.api.region.RegionOptions;
+import io.github.lossvariants.api.region.TverskyIndex;
+import io.github.lossvariants.tversky.internal.Checks;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Soft Dice loss (Milletari, Navab &amp; Ahmadi 2016, V-Net), per (image, class):
+ * <pre>
+ *   L = 1 - (TP + smooth) / (TP + 0.5*FP + 0.5*FN + smooth) = 1 - (2 TP + 2 smooth) / (sum p + sum g + 2 smooth)
+ * </pre>
+ * i.e. {@link TverskyLoss} with alpha = beta = 0.5 (same values and gradients). Registry name
+ * {@code dice}; parameters {@code smooth} &gt; 0 (default 1e-5) and the {@link RegionOptions}
+ * ({@code batch} default false, {@code includeBackground}, {@code classes}, {@code classWeights},
+ * {@code rowsPerExample}).
+ *
+ * @since 0.1.0
+ */
+public final class DiceLoss extends RegionLoss {
+    private static final long serialVersionUID = 1L;
+    /** Registry name. */
+    public static final String NAME = "dice";
+
+    @JsonProperty("smooth")
+    private final double smooth;
+
+    /**
+     * @param smooth  smoothing, {@code > 0}
+     * @param options region options; null for the defaults
+     */
+    @JsonCreator
+    public DiceLoss(@JsonProperty("smooth") double smooth, @JsonProperty("options") RegionOptions options) {
+        super(options);
+        this.smooth = Checks.positive(NAME, "smooth", smooth);
+    }
+
+    /** A Dice loss with default smoothing (1e-5), per image, every class, one row per example. */
+    public DiceLoss() {
+        this(TverskyLoss.DEFAULT_SMOOTH, null);
+    }
+
+    /** @return the smoothing term */
+    public double getSmooth() {
+        return smooth;
+    }
+
+    @Override
+    public DiceLoss withOptions(RegionOptions options) {
+        return new DiceLoss(smooth, options);
+    }
+
+    @Override
+    public DiceLoss withRowsPerExample(long rowsPerExample) {
+        return (DiceLoss) super.withRowsPerExample(rowsPerExample);
+    }
+
+    @Override
+    protected void regionTerms(INDArray tp, INDArray fp, INDArray fn, INDArray loss, INDArray dTp, INDArray dFp,
+                               INDArray dFn) {
+        INDArray ti = TverskyIndex.compute(tp, fp, fn, 0.5, 0.5, smooth, dTp, dFp, dFn);
+        loss.assign(ti.rsubi(1.0));
+        if (dTp != null) {
+            dTp.negi();
+            dFp.negi();
+            dFn.negi();
+        }
+    }
+
+    @Override
+    public String registryName() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("smooth", smooth);
+        getOptions().putParameters(m);
+        return Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DiceLoss && Double.compare(((DiceLoss) o).smooth, smooth) == 0
+                && ((DiceLoss) o).getOptions().equals(getOptions());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(smooth, getOptions());
+    }
+}
