@@ -1,8 +1,6 @@
 package io.github.lossvariants.asymmetric;
 
 import io.github.lossvariants.api.LossFunction;
-import io.github.lossvariants.api.LossRegistry;
-import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -20,7 +18,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.NoOp;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -32,7 +29,10 @@ import org.slf4j.LoggerFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** ASL inside DL4J networks: gradient checks, serialization, and learning rare labels. */
+/**
+ * ASL inside DL4J networks: serialization with non-default parameters, and learning rare labels.
+ * (DL4J gradient checks with and without masks run in {@link AsymmetricContractTest}.)
+ */
 class AsymmetricLossNetworkTest {
     private static DataType savedDefault;
     private static DataType savedFloat;
@@ -60,31 +60,6 @@ class AsymmetricLossNetworkTest {
         MultiLayerNetwork n = new MultiLayerNetwork(conf);
         n.init();
         return n;
-    }
-
-    @Test
-    void gradientCheckInsideANetworkWithAndWithoutMasks() {
-        for (String spec : new String[]{"asymmetric", "asymmetric(gammaNeg=0.5, gammaPos=2, clip=0)"}) {
-            LossFunction loss = LossRegistry.discover().create(spec);
-            for (int minibatch : new int[]{1, 3}) {
-                for (boolean masked : new boolean[]{false, true}) {
-                    Nd4j.getRandom().setSeed(12345);
-                    INDArray input = Nd4j.rand(DataType.DOUBLE, minibatch, 4).subi(0.5).muli(4);
-                    INDArray labels = Nd4j.rand(DataType.DOUBLE, minibatch, 5).lt(0.3).castTo(DataType.DOUBLE);
-                    INDArray mask = null;
-                    if (masked) {
-                        mask = Nd4j.ones(DataType.DOUBLE, minibatch, 5);
-                        mask.putScalar(0, 1, 0.0);
-                        mask.putScalar(minibatch - 1, 3, 0.0);
-                    }
-                    MultiLayerNetwork n = net(loss, 4, 5, 42, DataType.DOUBLE, new NoOp());
-                    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(n).input(input)
-                            .labels(labels).labelMask(mask).epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
-                            .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
-                    assertTrue(ok, spec + " minibatch " + minibatch + " masked " + masked);
-                }
-            }
-        }
     }
 
     @Test
