@@ -145,17 +145,7 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
      */
     protected void regionTerms(INDArray tp, INDArray fp, INDArray fn, INDArray positions, INDArray loss, INDArray dTp,
                                INDArray dFp, INDArray dFn) {
-        INDArray positions = null;
-        if (needsPositions()) {
-            if (kind == MaskKind.NONE) {
-                positions = Nd4j.valueArrayOf(new long[]{groups, nC}, (double) (batch ? rows : r), type);
-            } else {
-                buf.assign(1.0);
-                applyMask(kind, m, buf);
-                positions = groupSum(buf, batch, examples, r, nC);
-            }
-        }
-        regionTerms(tp, fp, fn, positions, loss, dTp, dFp, dFn);
+        regionTerms(tp, fp, fn, loss, dTp, dFp, dFn);
     }
 
     /** @return true when {@link #elementTerms} adds per-element terms; false by default */
@@ -240,7 +230,17 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
         INDArray dTp = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
         INDArray dFp = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
         INDArray dFn = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
-        regionTerms(tp, fp, fn, loss, dTp, dFp, dFn);
+        INDArray positions = null;
+        if (needsPositions()) {
+            if (kind == MaskKind.NONE) {
+                positions = Nd4j.valueArrayOf(new long[]{groups, nC}, (double) (batch ? rows : r), type);
+            } else {
+                buf.assign(1.0);
+                applyMask(kind, m, buf);
+                positions = groupSum(buf, batch, examples, r, nC);
+            }
+        }
+        regionTerms(tp, fp, fn, positions, loss, dTp, dFp, dFn);
 
         // per-group score: weighted mean over classes
         INDArray groupScore = loss.mulRowVector(w).sum(true, 1); // [G, 1]
