@@ -3,7 +3,6 @@ package io.github.lossvariants.api.dl4j;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -50,7 +49,7 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         INDArray y = LossInputs.labelsAs(labels, type);
         long[] shape = preOutput.shape();
         INDArray logP = Nd4j.createUninitialized(type, shape);
-        Nd4j.exec(new LogSoftMax(preOutput, logP));
+        StableSoftmax.logSoftmax(preOutput, logP);
         INDArray p = Transforms.exp(logP, true);
         INDArray loss = Nd4j.createUninitialized(type, shape);
         INDArray h = wantGradient ? Nd4j.createUninitialized(type, shape) : null;

@@ -5,6 +5,7 @@ import io.github.lossvariants.api.dl4j.BaseLoss;
 import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import io.github.lossvariants.api.dl4j.StableSoftmax;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -12,7 +13,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -206,7 +206,7 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
         INDArray logP = null;
         if (softmax) {
             logP = Nd4j.createUninitialized(type, rows, nC);
-            Nd4j.exec(new LogSoftMax(preOutput, logP));
+            StableSoftmax.logSoftmax(preOutput, logP);
             p.assign(logP);
             Transforms.exp(p, false);
         } else {
