@@ -132,7 +132,7 @@ final class ParameterValues {
             }
             if (!spec.inRange(d)) {
                 throw new LossConfigurationException(context + " invalid value for parameter " + spec.name() + "="
-                        + format(value) + ": element " + i + " is " + format(d) + ", every element must be "
+                        + formatPlain(value) + ": element " + i + " is " + format(d) + ", every element must be "
                         + spec.rangeText());
             }
         }
@@ -140,10 +140,10 @@ final class ParameterValues {
     }
 
     private static void checkRange(ParameterSpec spec, double v, Object original, String context) {
-        if (!spec.inRange(v) || Double.isInfinite(v) && spec.rangeText().isEmpty()) {
+        if (!spec.inRange(v) || Double.isInfinite(v)) {
             String range = spec.rangeText();
             throw new LossConfigurationException(context + " invalid value for parameter " + spec.name() + "="
-                    + format(original) + ". Must be " + (range.isEmpty() ? "a finite number" : range) + ".");
+                    + formatPlain(original) + ". Must be " + (range.isEmpty() ? "a finite number" : "finite and " + range) + ".");
         }
     }
 
@@ -176,6 +176,11 @@ final class ParameterValues {
         }
     }
 
+    /** Like {@link #format} but writes strings as they were typed, without quotes. */
+    static String formatPlain(Object value) {
+        return value instanceof String ? (String) value : format(value);
+    }
+
     /** Formats a value the way a spec string writes it: 2, 0.25, [1, 2.5], true. */
     static String format(Object value) {
         if (value instanceof Double || value instanceof Float) {
@@ -191,7 +196,7 @@ final class ParameterValues {
                 if (b.length() > 1) {
                     b.append(", ");
                 }
-                b.append(format(o));
+                b.append(formatPlain(o));
             }
             return b.append(']').toString();
         }

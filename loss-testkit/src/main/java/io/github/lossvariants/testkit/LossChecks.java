@@ -161,7 +161,11 @@ public final class LossChecks {
     /**
      * Compares {@code computeGradient} with central differences of
      * {@code computeScore(average=false)} in double precision (inputs are cast to DOUBLE), h = 1e-6,
-     * passing when |a - n| &lt;= 1e-6 + 1e-5 * max(|a|, |n|) for every element. Also checks that
+     * passing when |a - n| &lt;= 1e-6 + 1e-5 * max(|a|, |n|) for every element. At elements a
+     * labels-shaped (per-output) mask zeroes, the gradient must instead be 0: DL4J's output layers
+     * zero masked pre-activations in the forward pass ({@code BaseLayer.preOutput} applies the label
+     * mask) and use the returned gradient unmasked, so a non-zero value there (e.g. the exact
+     * derivative through a softmax) corrupts the weight gradients. Also checks that
      * {@code computeGradientAndScore} agrees with {@code computeGradient} and {@code computeScore}
      * (both for average false and true).
      *
@@ -313,11 +317,13 @@ public final class LossChecks {
      *       score array nor gradient;</li>
      *   <li>an all-ones mask (per row, and per output when {@code perOutput}) gives exactly the
      *       no-mask results;</li>
-     *   <li>when {@code perOutput}: a labels-shaped mask with zeros. For sigmoid, element
-     *       {@code (r, c)} is masked when {@code (r + c) % 3 == 0}; flipping the masked labels and
-     *       moving the masked logits changes neither score nor gradient, and the gradient is 0 at
-     *       masked elements. For softmax (whose outputs are coupled, so a partly masked row still
-     *       depends on every logit) whole rows are masked and checked as for the per-row mask.</li>
+     *   <li>when {@code perOutput}: a labels-shaped mask zeroing element {@code (r, c)} when
+     *       {@code (r + c) % 3 == 0}: the gradient is 0 at masked elements (for every activation:
+     *       DL4J zeroes masked pre-activations and uses the gradient unmasked). For sigmoid,
+     *       flipping the masked labels and moving the masked logits changes neither score nor
+     *       gradient. For softmax (a partly masked row still depends on all its logits, and
+     *       changing one label would break one-hot rows) whole rows are masked and checked as for
+     *       the per-row mask.</li>
      * </ul>
      *
      * @param loss      the loss

@@ -12,8 +12,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * l_ik (whose row sum is the example's loss) and h_ik = dL_i/d(log p_ik). The chain rule through
  * the softmax is then done here for every subclass:
  * <pre>  dL/dz_ij = h_ij - p_ij * sum_k h_ik</pre>
- * A per-output mask multiplies l and h before that step, so the gradient is the exact derivative
- * of the masked score (it is generally not zero at masked outputs, because softmax couples them).
+ * A per-output mask multiplies l and h before that step, and the gradient afterwards: masked
+ * outputs get exactly zero gradient, as DL4J requires (its layers multiply the pre-activations by a
+ * labels-shaped mask and do not mask the loss gradient); unmasked outputs get the exact derivative
+ * of the masked score.
  *
  * @since 0.1.0
  */
@@ -60,6 +62,11 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         if (wantGradient) {
             INDArray hSum = h.sum(true, 1);
             grad = h.subi(p.muliColumnVector(hSum));
+            if (kind == MaskKind.PER_OUTPUT) {
+                // DL4J multiplies the output layer's pre-activations by a labels-shaped mask and uses
+                // the loss gradient as it is: masked outputs must get exactly zero.
+                grad.muli(m);
+            }
         }
         return new Evaluation(loss.sum(true, 1), grad, preOutput.size(0));
     }

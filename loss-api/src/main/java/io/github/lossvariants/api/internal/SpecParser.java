@@ -92,7 +92,7 @@ public final class SpecParser {
             skipSpaces();
             expect('*', "'*' after the weight " + number);
             if (!(weight > 0) || Double.isInfinite(weight)) {
-                throw error(start, "weight " + number + " must be a finite number > 0");
+                throw error(start, "weight " + number + " to be a finite number > 0");
             }
         }
         skipSpaces();
@@ -115,7 +115,7 @@ public final class SpecParser {
                     skipSpaces();
                     Object value = value(key);
                     if (params.put(key, value) != null) {
-                        throw error(keyPos, "parameter '" + key + "' given twice");
+                        throw error(keyPos, "parameter '" + key + "' given only once");
                     }
                     skipSpaces();
                     if (pos < text.length() && text.charAt(pos) == ',') {
@@ -135,7 +135,7 @@ public final class SpecParser {
             String number = number();
             double trailing = toDouble(number, wPos);
             if (!(trailing > 0) || Double.isInfinite(trailing)) {
-                throw error(wPos, "weight " + number + " must be a finite number > 0");
+                throw error(wPos, "weight " + number + " to be a finite number > 0");
             }
             weight *= trailing;
         }
@@ -173,7 +173,7 @@ public final class SpecParser {
             if (word.equals("true") || word.equals("false")) {
                 return word;
             }
-            throw error(start, "a number, true, false or [list] as the value of '" + key + "', found '" + word + "'");
+            throw error(start, "a number, true, false or [list] as the value of '" + key + "'", "'" + word + "'");
         }
         return numberOrFraction();
     }
@@ -266,7 +266,10 @@ public final class SpecParser {
     }
 
     private LossConfigurationException error(int at, String expected) {
-        String found = at >= text.length() ? "end of input" : "'" + text.charAt(at) + "'";
+        return error(at, expected, at >= text.length() ? "end of input" : "'" + text.charAt(at) + "'");
+    }
+
+    private LossConfigurationException error(int at, String expected, String found) {
         return new LossConfigurationException("Malformed loss spec at position " + at + ": expected " + expected
                 + ", found " + found + "\n  " + text + "\n  " + " ".repeat(at) + "^");
     }

@@ -1,0 +1,28 @@
+package io.github.lossvariants.api.dl4j;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/** Test loss: softmax cross-entropy, l_c = -y_c log p_c, h_c = -y_c. */
+final class SoftmaxCrossEntropyTestLoss extends SoftmaxElementwiseLoss {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
+        loss.assign(logProbs).muli(labels).negi();
+        if (dLogProb != null) {
+            dLogProb.assign(labels).negi();
+        }
+    }
+
+    @Override
+    public String registryName() {
+        return "softmax-ce-test";
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        return Map.of();
+    }
+}
