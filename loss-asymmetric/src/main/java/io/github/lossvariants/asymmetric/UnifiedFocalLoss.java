@@ -248,42 +248,56 @@ public final class UnifiedFocalLoss extends RegionLoss {
             throw channelError(nC, softmax);
         }
         double c = (1.0 - weight) / rowsPerExample();
+        // Both conventions reduce to d = z_fg - z_bg (softmax over 2 channels is a sigmoid of the
+        // difference), computed on contiguous [rows] arrays: p1 = sigmoid(d), p0 = sigmoid(-d)
+        INDArray d;
+        INDArray g0;
+        INDArray g1;
         if (softmax) {
-            INDArray lp0 = column(logProbs, 0);
-            INDArray lp1 = column(logProbs, 1);
-            INDArray p0 = column(probs, 0);
-            INDArray p1 = column(probs, 1); // = 1 - p0, from exp(log p1): no cancellation
-            INDArray g0 = column(labels, 0);
-            INDArray g1 = column(labels, 1);
-            INDArray focal = Transforms.pow(p1, gamma, true); // (1 - p0)^gamma
-            // background (1-delta) (1-p0)^gamma (-g0 log p0), foreground delta (-g1 log p1), times (1-weight)/R
-            column(loss, 0).assign(focal.mul(g0).muli(lp0).muli(-(1.0 - delta) * c));
-            column(loss, 1).assign(g1.mul(lp1).muli(-delta * c));
-            if (grad != null) {
-                // d/dlog p0 of -(1-p0)^g g0 log p0 = g0 (1-p0)^g (g p0 log p0 / (1-p0) - 1): |log p0| / (1-p0) is bounded
-                double tiny = logits.dataType() == DataType.DOUBLE ? 1e-300 : 1e-37;
-                INDArray h0 = lp0.div(Transforms.max(p1, tiny, true)).muli(p0).muli(gamma).subi(1.0)
-                        .muli(focal).muli(g0).muli((1.0 - delta) * c);
-                column(grad, 0).assign(h0);
-                column(grad, 1).assign(g1.mul(-delta * c));
-            }
-            return;
+            d = column(logits, 1).sub(column(logits, 0));
+            g0 = column(labels, 0).dup();
+            g1 = column(labels, 1).dup();
+        } else {
+            d = logits;
+            g1 = labels;
+            g0 = labels.rsub(1.0);
         }
-        // sigmoid on the foreground: p = p1, 1 - p = p0
-        INDArray l1 = Transforms.abs(logits, true).negi();
+        // log p1 = min(d,0) - log1p(exp(-|d|)), log p0 = -max(d,0) - log1p(exp(-|d|))
+        INDArray l1 = Transforms.abs(d, true).negi();
         Transforms.exp(l1, false);
         Transforms.log1p(l1, false);
-        INDArray logP = Transforms.min(logits, 0.0, true).subi(l1);
-        INDArray logQ = Transforms.max(logits, 0.0, true).addi(l1).negi(); // log(1 - p)
-        INDArray q = Transforms.exp(logQ, true);
-        INDArray bg = labels.rsub(1.0);
-        INDArray focal = Transforms.pow(probs, gamma, true); // (1 - p0)^gamma = p^gamma
-        // c [ (1-delta)(1-g) p^gamma (-log(1-p)) + delta (-g log p) ]
-        loss.assign(focal.mul(bg).muli(logQ).muli(-(1.0 - delta)).subi(labels.mul(logP).muli(delta)).muli(c));
+        INDArray lp1 = Transforms.min(d, 0.0, true).subi(l1);
+        INDArray lp0 = Transforms.max(d, 0.0, true).addi(l1).negi();
+        INDArray p1 = Transforms.exp(lp1, true);
+        INDArray focal = Transforms.pow(p1, gamma, true); // (1 - p0)^gamma
+        // background c (1-delta) (1-p0)^gamma (-g0 log p0); foreground c delta (-g1 log p1)
+        INDArray lossBg = focal.mul(g0).muli(lp0).muli(-(1.0 - delta) * c);
+        INDArray lossFg = g1.mul(lp1).muli(-delta * c);
+        INDArray h0 = null;
+        INDArray h1 = null;
+        INDArray p0 = null;
         if (grad != null) {
-            // c [ (1-delta)(1-g) p^gamma (p - gamma (1-p) log(1-p)) - delta g (1-p) ]
-            INDArray t = q.mul(logQ).muli(-gamma).addi(probs).muli(focal).muli(bg).muli(1.0 - delta);
-            grad.assign(t.subi(labels.mul(q).muli(delta)).muli(c));
+            // d/dlog p0 of -(1-p0)^g g0 log p0 = g0 (1-p0)^g (g p0 log p0 / (1-p0) - 1), |log p0| / (1-p0) bounded;
+            // d/dlog p1 of -g1 log p1 = -g1
+            double tiny = logits.dataType() == DataType.DOUBLE ? 1e-300 : 1e-37;
+            p0 = Transforms.exp(lp0, true);
+            h0 = lp0.divi(Transforms.max(p1, tiny, true)).muli(p0).muli(gamma).subi(1.0)
+                    .muli(focal).muli(g0).muli((1.0 - delta) * c);
+            h1 = g1.mul(-delta * c);
+        }
+        if (softmax) {
+            column(loss, 0).assign(lossBg);
+            column(loss, 1).assign(lossFg);
+            if (grad != null) {
+                column(grad, 0).assign(h0);
+                column(grad, 1).assign(h1);
+            }
+        } else {
+            loss.assign(lossBg.addi(lossFg));
+            if (grad != null) {
+                // dlog p0/dz = -p1, dlog p1/dz = p0
+                grad.assign(h1.muli(p0).subi(h0.muli(p1)));
+            }
         }
     }
 
