@@ -43,7 +43,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       dL/dz = p(1-p) dL/dp; softmax: with h = p*dL/dp, dL/dz = h - p*sum_k h_k).</li>
  * </ol>
  * The gradient is that of the un-averaged sum of the per-example losses (DL4J divides by the
- * minibatch size itself). Inputs are never written.
+ * minibatch size itself), except that with softmax and a per-output mask the gradient at masked
+ * outputs is set to 0 afterwards (DL4J's convention, as in {@code LossBinaryXENT}; the exact
+ * derivative there is generally not 0 because softmax couples the channels). Inputs are never
+ * written.
  *
  * <h2>How to extend</h2>
  * <ul>
@@ -286,6 +289,10 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
                 }
                 INDArray hSum = buf.sum(true, 1);
                 grad = buf.subi(p.muliColumnVector(hSum));
+                if (kind == MaskKind.PER_OUTPUT) {
+                    // DL4J convention (LossBinaryXENT): masked outputs get no gradient
+                    grad.muli(m);
+                }
             } else {
                 // dL/dz = h * (1 - p)
                 grad = buf.muli(p.rsubi(1.0));

@@ -1,0 +1,130 @@
+package io.github.lossvariants.focal;
+
+import io.github.lossvariants.focal.internal.FocalParameters;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binary cross-entropy, the baseline of every focal comparison (registry name {@code bce}):
+ * DL4J's own {@link LossBinaryXENT}, guarded so that it never writes into the caller's arrays.
+ *
+ * <p>Per output, with p the layer's activation (normally sigmoid) clipped to
+ * [clipEps, 1 - clipEps]:
+ * <pre>  L = - w_j * ( y*log p + (1 - y)*log(1 - p) )</pre>
+ * summed over the outputs of a row.
+ *
+ * <p>Parameters:
+ * <ul>
+ *   <li>{@code weights}, optional, one weight &gt;= 0 per output column (DL4J's weights; default
+ *       all 1); the length must equal nOut;</li>
+ *   <li>{@code clipEps} in [0, 0.5), default 1e-5 (DL4J's default): clipping of the probabilities.
+ *       The clip bounds the loss at -log(clipEps) and zeroes the gradient of saturated outputs; set
+ *       0 for the unclipped loss (then it equals {@code focal(gamma=0)} up to rounding, but loses
+ *       precision for |logit| beyond about 30 in double and 15 in float, where {@link FocalLoss}
+ *       stays exact because it works from the logits).</li>
+ * </ul>
+ * Why a wrapper: {@code LossBinaryXENT.computeGradient} back-propagates through the activation in
+ * place, overwriting {@code preOutput}; behind {@code LossLayer} that corrupts the layer input and
+ * the reported score. This class hands DL4J a copy.
+ *
+ * @since 0.1.0
+ */
+public final class BinaryCrossEntropyLoss extends GuardedDl4jLoss {
+    private static final long serialVersionUID = 1L;
+
+    /** The registry name. */
+    public static final String NAME = "bce";
+
+    @JsonProperty("weights")
+    private final double[] weights;
+    @JsonProperty("clipEps")
+    private final double clipEps;
+
+    /**
+     * @param weights per-output weights &gt;= 0, or null for all 1 (copied)
+     * @param clipEps probability clipping in [0, 0.5)
+     * @throws io.github.lossvariants.api.LossConfigurationException for a value out of range
+     */
+    @JsonCreator
+    public BinaryCrossEntropyLoss(@JsonProperty("weights") double[] weights, @JsonProperty("clipEps") double clipEps) {
+        this.weights = FocalParameters.check(NAME, FocalParameters.WEIGHTS, weights);
+        this.clipEps = FocalParameters.check(NAME, FocalParameters.CLIP_EPS, clipEps);
+    }
+
+    /** @return BCE with DL4J's defaults: no weights, clipEps 1e-5 */
+    public static BinaryCrossEntropyLoss defaults() {
+        return new BinaryCrossEntropyLoss(null, LossBinaryXENT.DEFAULT_CLIPPING_EPSILON);
+    }
+
+    /** @param weights per-output weights &gt;= 0 @return BCE with these weights and clipEps 1e-5 */
+    public static BinaryCrossEntropyLoss weighted(double... weights) {
+        return new BinaryCrossEntropyLoss(weights, LossBinaryXENT.DEFAULT_CLIPPING_EPSILON);
+    }
+
+    /** @return a copy of the weights, or null */
+    public double[] getWeights() {
+        return weights == null ? null : weights.clone();
+    }
+
+    /** @return the probability clipping */
+    public double getClipEps() {
+        return clipEps;
+    }
+
+    @Override
+    protected double[] weights() {
+        return weights;
+    }
+
+    @Override
+    protected ILossFunction delegate(DataType type) {
+        return new LossBinaryXENT(clipEps, weightsRow(type));
+    }
+
+    @Override
+    public String registryName() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (weights != null) {
+            m.put("weights", asList(weights));
+        }
+        m.put("clipEps", clipEps);
+        return m;
+    }
+
+    static List<Double> asList(double[] values) {
+        List<Double> l = new ArrayList<>(values.length);
+        for (double d : values) {
+            l.add(d);
+        }
+        return Collections.unmodifiableList(l);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof BinaryCrossEntropyLoss)) {
+            return false;
+        }
+        BinaryCrossEntropyLoss other = (BinaryCrossEntropyLoss) o;
+        return Double.compare(clipEps, other.clipEps) == 0 && Arrays.equals(weights, other.weights);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Double.hashCode(clipEps) + Arrays.hashCode(weights);
+    }
+}

@@ -1,0 +1,100 @@
+package io.github.lossvariants.focal;
+
+import io.github.lossvariants.focal.internal.FocalParameters;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Multi-class (softmax) cross-entropy, the baseline of every softmax-focal comparison (registry
+ * name {@code ce}): DL4J's own {@link LossMCXENT}, guarded so that it never writes into the
+ * caller's arrays.
+ *
+ * <p>Per row, with p the layer's activation (normally softmax; DL4J clips it to
+ * [1e-10, 1 - 1e-10] for the score):
+ * <pre>  L = - sum_c w_c * t_c * log p_c</pre>
+ *
+ * <p>Parameter: {@code weights}, optional, one weight &gt;= 0 per class (DL4J's weights; default all
+ * 1); the length must equal nOut. DL4J's softmax clipping epsilon stays at its default 1e-10.
+ * DL4J rejects a per-output mask together with softmax ({@code UnsupportedOperationException});
+ * this wrapper passes that through unchanged.
+ *
+ * <p>Why a wrapper: with a non-softmax activation {@code LossMCXENT.computeGradient}
+ * back-propagates through the activation in place, overwriting {@code preOutput}. This class hands
+ * DL4J a copy.
+ *
+ * @since 0.1.0
+ */
+public final class CrossEntropyLoss extends GuardedDl4jLoss {
+    private static final long serialVersionUID = 1L;
+
+    /** The registry name. */
+    public static final String NAME = "ce";
+
+    @JsonProperty("weights")
+    private final double[] weights;
+
+    /**
+     * @param weights per-class weights &gt;= 0, or null for all 1 (copied)
+     * @throws io.github.lossvariants.api.LossConfigurationException for a value out of range
+     */
+    @JsonCreator
+    public CrossEntropyLoss(@JsonProperty("weights") double[] weights) {
+        this.weights = FocalParameters.check(NAME, FocalParameters.WEIGHTS, weights);
+    }
+
+    /** @return CE without weights */
+    public static CrossEntropyLoss defaults() {
+        return new CrossEntropyLoss(null);
+    }
+
+    /** @param weights per-class weights &gt;= 0 @return weighted CE */
+    public static CrossEntropyLoss weighted(double... weights) {
+        return new CrossEntropyLoss(weights);
+    }
+
+    /** @return a copy of the weights, or null */
+    public double[] getWeights() {
+        return weights == null ? null : weights.clone();
+    }
+
+    @Override
+    protected double[] weights() {
+        return weights;
+    }
+
+    @Override
+    protected ILossFunction delegate(DataType type) {
+        return weights == null ? new LossMCXENT() : new LossMCXENT(weightsRow(type));
+    }
+
+    @Override
+    public String registryName() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (weights != null) {
+            m.put("weights", BinaryCrossEntropyLoss.asList(weights));
+        }
+        return m;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CrossEntropyLoss && Arrays.equals(weights, ((CrossEntropyLoss) o).weights);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(weights);
+    }
+}

@@ -1,0 +1,109 @@
+package io.github.lossvariants.focal;
+
+import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.LossFunction;
+import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.dl4j.MaskKind;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * Puts one of DL4J's own losses behind the {@link LossFunction} contract: the caller's
+ * {@code preOutput} is copied before DL4J's code sees it (DL4J's built-ins write into it, see
+ * DL4J-INTEGRATION.md section 2), shapes and masks are checked with clear messages, per-row masks
+ * are applied here (DL4J mistakes a {@code [1, 1]} row mask for a per-output one), and the DL4J
+ * loss is created per call from this immutable configuration, so no {@code INDArray} outlives a
+ * workspace.
+ */
+abstract class GuardedDl4jLoss implements LossFunction {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param type the data type of the call's preOutput
+     * @return a new DL4J loss for one call
+     */
+    protected abstract ILossFunction delegate(DataType type);
+
+    /** @return the per-output weights, or null */
+    protected abstract double[] weights();
+
+    /** @return a row vector {@code [1, n]} of the weights in the given type, or null when there are none */
+    protected final INDArray weightsRow(DataType type) {
+        double[] w = weights();
+        return w == null ? null : Nd4j.createFromArray(w).castTo(type).reshape(1, w.length);
+    }
+
+    private INDArray checkedLabels(INDArray labels, INDArray preOutput) {
+        String name = registryName();
+        LossInputs.checkRows(name, labels, preOutput);
+        double[] w = weights();
+        if (w != null && w.length != preOutput.size(1)) {
+            throw new LossConfigurationException(name + ": weights has " + w.length + " entries but the output has "
+                    + preOutput.size(1) + " columns (nOut = " + preOutput.size(1) + "); give exactly one weight per output");
+        }
+        return LossInputs.labelsAs(labels, preOutput.dataType());
+    }
+
+    /**
+     * @return the per-row mask as a {@code [rows, 1]} column in the data type, or null when the mask
+     * is absent or per-output. Per-row masks are applied here rather than by DL4J, whose
+     * {@code LossUtil} takes a {@code [1, 1]} mask (minibatch 1) for a per-output one.
+     */
+    private INDArray rowMask(INDArray labels, INDArray preOutput, INDArray mask) {
+        MaskKind kind = LossInputs.maskKind(registryName(), mask, labels);
+        return kind == MaskKind.PER_EXAMPLE ? LossInputs.maskAs(mask, kind, preOutput.dataType(), preOutput.size(0)) : null;
+    }
+
+    private static INDArray delegateMask(INDArray mask, INDArray rowMask) {
+        return rowMask == null ? mask : null;
+    }
+
+    private static INDArray masked(INDArray owned, INDArray rowMask) {
+        return rowMask == null || owned == null ? owned : owned.muliColumnVector(rowMask);
+    }
+
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+                               boolean average) {
+        INDArray scores = computeScoreArray(labels, preOutput, activationFn, mask);
+        double sum = scores.sumNumber().doubleValue();
+        return average ? sum / scores.size(0) : sum;
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        INDArray y = checkedLabels(labels, preOutput);
+        INDArray rows = rowMask(labels, preOutput, mask);
+        return masked(delegate(preOutput.dataType()).computeScoreArray(y, preOutput.dup(), activationFn,
+                delegateMask(mask, rows)), rows);
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        INDArray y = checkedLabels(labels, preOutput);
+        INDArray rows = rowMask(labels, preOutput, mask);
+        return masked(delegate(preOutput.dataType()).computeGradient(y, preOutput.dup(), activationFn,
+                delegateMask(mask, rows)), rows);
+    }
+
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                          INDArray mask, boolean average) {
+        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
+                computeGradient(labels, preOutput, activationFn, mask));
+    }
+
+    @Override
+    public String name() {
+        return spec();
+    }
+
+    @Override
+    public String toString() {
+        return spec();
+    }
+}

@@ -1,0 +1,196 @@
+package io.github.lossvariants.focal;
+
+import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
+import io.github.lossvariants.focal.internal.FocalParameters;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Multi-class (softmax) focal loss over dimension 1 (registry name {@code softmax-focal}), the
+ * multi-class form of Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017
+ * (arXiv 1708.02002), as in MONAI's {@code FocalLoss(use_softmax=True)} and kornia's
+ * {@code focal_loss}.
+ *
+ * <p>For a row with logits z, targets t (one-hot or soft) and p = softmax(z):
+ * <pre>
+ *   L = - sum_c w_c * (1 - p_c)^gamma * t_c * log p_c
+ * </pre>
+ * computed from log p = log-softmax(z), with 1 - p_c = -expm1(log p_c). The derivative handed to
+ * {@link SoftmaxElementwiseLoss} (which applies the softmax chain rule) is
+ * <pre>
+ *   h_c = dL/d(log p_c) = - w_c * t_c * (1 - p_c)^gamma * [ 1 - gamma * p_c * log p_c / max(1 - p_c, tiny) ]
+ * </pre>
+ * finite for every gamma &gt;= 0 (the factor log p / (1 - p) lies in [log p, -1]).
+ *
+ * <p>Parameters:
+ * <ul>
+ *   <li>{@code gamma} &gt;= 0, default 2; {@code gamma = 0} without weights is exactly softmax
+ *       cross-entropy ({@code LossMCXENT});</li>
+ *   <li>{@code classWeights}, optional, one weight &gt; 0 per class (default: all 1). Its length
+ *       must equal the layer's nOut; a mismatch fails at the first call, naming both lengths.
+ *       MONAI's scalar alpha corresponds to {@code classWeights = [1 - alpha, alpha, ..., alpha]}
+ *       (class 0 = background).</li>
+ * </ul>
+ * The row score is the sum over classes (MONAI keeps per-channel values and its "mean" divides by
+ * the class count as well). Use with a {@code SOFTMAX} output activation, per pixel with
+ * {@code CnnLossLayer}/{@code Cnn3DLossLayer} or per time step with {@code RnnOutputLayer}.
+ * Instances are immutable and thread-safe.
+ *
+ * @since 0.1.0
+ */
+public final class SoftmaxFocalLoss extends SoftmaxElementwiseLoss {
+    private static final long serialVersionUID = 1L;
+
+    /** The registry name. */
+    public static final String NAME = "softmax-focal";
+
+    @JsonProperty("gamma")
+    private final double gamma;
+    @JsonProperty("classWeights")
+    private final double[] classWeights;
+
+    /**
+     * @param gamma        focusing exponent, finite and &gt;= 0
+     * @param classWeights one positive weight per class, or null for all 1 (copied)
+     * @throws LossConfigurationException for a value out of range
+     */
+    @JsonCreator
+    public SoftmaxFocalLoss(@JsonProperty("gamma") double gamma, @JsonProperty("classWeights") double[] classWeights) {
+        this.gamma = FocalParameters.check(NAME, FocalParameters.GAMMA, gamma);
+        this.classWeights = FocalParameters.check(NAME, FocalParameters.CLASS_WEIGHTS, classWeights);
+    }
+
+    /** @return softmax focal loss with gamma 2 and no class weights (the registry defaults) */
+    public static SoftmaxFocalLoss defaults() {
+        return new SoftmaxFocalLoss(2.0, null);
+    }
+
+    /** @return a builder starting from the defaults (gamma 2, no class weights) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the focusing exponent */
+    public double getGamma() {
+        return gamma;
+    }
+
+    /** @return a copy of the class weights, or null when all are 1 */
+    public double[] getClassWeights() {
+        return classWeights == null ? null : classWeights.clone();
+    }
+
+    @Override
+    protected void computeTerms(INDArray logP, INDArray p, INDArray y, INDArray loss, INDArray h) {
+        INDArray w = null;
+        if (classWeights != null) {
+            long classes = logP.size(1);
+            if (classWeights.length != classes) {
+                throw new LossConfigurationException(NAME + ": classWeights has " + classWeights.length
+                        + " entries but the output has " + classes + " classes (nOut = " + classes
+                        + "); give exactly one weight per class");
+            }
+            w = Nd4j.createFromArray(classWeights).castTo(logP.dataType()).reshape(1, classes);
+        }
+        if (gamma == 0.0) {
+            loss.assign(logP).muli(y).negi();
+            if (h != null) {
+                h.assign(y).negi();
+            }
+        } else {
+            INDArray om = Transforms.expm1(logP, true).negi(); // 1 - p, accurate near p = 1
+            INDArray f = Transforms.pow(om, gamma, true);
+            loss.assign(logP).muli(y).muli(f).negi();
+            if (h != null) {
+                Transforms.max(om, FocalParameters.tiny(logP.dataType()), false);
+                // om <- 1 - gamma * p * log p / max(1 - p, tiny)
+                om.rdivi(logP).muli(p).muli(-gamma).addi(1.0);
+                h.assign(om).muli(f).muli(y).negi();
+            }
+        }
+        if (w != null) {
+            loss.muliRowVector(w);
+            if (h != null) {
+                h.muliRowVector(w);
+            }
+        }
+    }
+
+    @Override
+    protected String activationHint() {
+        return "For independent sigmoid outputs (binary, multi-label) use focal (FocalLoss).";
+    }
+
+    @Override
+    public String registryName() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("gamma", gamma);
+        if (classWeights != null) {
+            List<Double> l = new ArrayList<>(classWeights.length);
+            for (double d : classWeights) {
+                l.add(d);
+            }
+            m.put("classWeights", Collections.unmodifiableList(l));
+        }
+        return m;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof SoftmaxFocalLoss)) {
+            return false;
+        }
+        SoftmaxFocalLoss other = (SoftmaxFocalLoss) o;
+        return Double.compare(gamma, other.gamma) == 0 && Arrays.equals(classWeights, other.classWeights);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Double.hashCode(gamma) + Arrays.hashCode(classWeights);
+    }
+
+    /** Builds a {@link SoftmaxFocalLoss}: {@code SoftmaxFocalLoss.builder().gamma(2).classWeights(0.1, 1, 1).build()}. */
+    public static final class Builder {
+        private double gamma = 2.0;
+        private double[] classWeights;
+
+        private Builder() {
+        }
+
+        /** @param gamma focusing exponent, &gt;= 0 (default 2) @return this builder */
+        public Builder gamma(double gamma) {
+            this.gamma = gamma;
+            return this;
+        }
+
+        /** @param classWeights one weight &gt; 0 per class, or null for all 1 (copied) @return this builder */
+        public Builder classWeights(double... classWeights) {
+            this.classWeights = classWeights == null ? null : classWeights.clone();
+            return this;
+        }
+
+        /**
+         * @return the loss
+         * @throws LossConfigurationException for a value out of range
+         */
+        public SoftmaxFocalLoss build() {
+            return new SoftmaxFocalLoss(gamma, classWeights);
+        }
+    }
+}
