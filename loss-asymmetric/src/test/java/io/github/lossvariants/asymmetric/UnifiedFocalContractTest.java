@@ -32,18 +32,6 @@ class UnifiedFocalContractTest {
         protected int nOut() {
             return 2;
         }
-
-        /**
-         * The region base ({@code RegionLoss} in loss-api) returns, at softmax outputs a labels-shaped
-         * mask zeroes, the true derivative of the loss rather than 0, which the testkit's convention
-         * requires (DL4J's gradient check passes either way). Reported to the lead; per-output masks
-         * under softmax are checked against the oracle and finite differences in UnifiedFocalLossTest
-         * and with GradientCheckUtil in UnifiedFocalNetworkTest.
-         */
-        @Override
-        protected boolean supportsPerOutputMask() {
-            return false;
-        }
     }
 
     @Nested
