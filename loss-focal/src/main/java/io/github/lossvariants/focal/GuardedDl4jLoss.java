@@ -3,6 +3,7 @@ package io.github.lossvariants.focal;
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.dl4j.MaskKind;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,7 +14,8 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 /**
  * Puts one of DL4J's own losses behind the {@link LossFunction} contract: the caller's
  * {@code preOutput} is copied before DL4J's code sees it (DL4J's built-ins write into it, see
- * DL4J-INTEGRATION.md section 2), shapes and masks are checked with clear messages, and the DL4J
+ * DL4J-INTEGRATION.md section 2), shapes and masks are checked with clear messages, per-row masks
+ * are applied here (DL4J mistakes a {@code [1, 1]} row mask for a per-output one), and the DL4J
  * loss is created per call from this immutable configuration, so no {@code INDArray} outlives a
  * workspace.
  */
@@ -35,10 +37,9 @@ abstract class GuardedDl4jLoss implements LossFunction {
         return w == null ? null : Nd4j.createFromArray(w).castTo(type).reshape(1, w.length);
     }
 
-    private INDArray checkedLabels(INDArray labels, INDArray preOutput, INDArray mask) {
+    private INDArray checkedLabels(INDArray labels, INDArray preOutput) {
         String name = registryName();
         LossInputs.checkRows(name, labels, preOutput);
-        LossInputs.maskKind(name, mask, labels);
         double[] w = weights();
         if (w != null && w.length != preOutput.size(1)) {
             throw new LossConfigurationException(name + ": weights has " + w.length + " entries but the output has "
@@ -47,30 +48,53 @@ abstract class GuardedDl4jLoss implements LossFunction {
         return LossInputs.labelsAs(labels, preOutput.dataType());
     }
 
+    /**
+     * @return the per-row mask as a {@code [rows, 1]} column in the data type, or null when the mask
+     * is absent or per-output. Per-row masks are applied here rather than by DL4J, whose
+     * {@code LossUtil} takes a {@code [1, 1]} mask (minibatch 1) for a per-output one.
+     */
+    private INDArray rowMask(INDArray labels, INDArray preOutput, INDArray mask) {
+        MaskKind kind = LossInputs.maskKind(registryName(), mask, labels);
+        return kind == MaskKind.PER_EXAMPLE ? LossInputs.maskAs(mask, kind, preOutput.dataType(), preOutput.size(0)) : null;
+    }
+
+    private static INDArray delegateMask(INDArray mask, INDArray rowMask) {
+        return rowMask == null ? mask : null;
+    }
+
+    private static INDArray masked(INDArray owned, INDArray rowMask) {
+        return rowMask == null || owned == null ? owned : owned.muliColumnVector(rowMask);
+    }
+
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
-        INDArray y = checkedLabels(labels, preOutput, mask);
-        return delegate(preOutput.dataType()).computeScore(y, preOutput.dup(), activationFn, mask, average);
+        INDArray scores = computeScoreArray(labels, preOutput, activationFn, mask);
+        double sum = scores.sumNumber().doubleValue();
+        return average ? sum / scores.size(0) : sum;
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        INDArray y = checkedLabels(labels, preOutput, mask);
-        return delegate(preOutput.dataType()).computeScoreArray(y, preOutput.dup(), activationFn, mask);
+        INDArray y = checkedLabels(labels, preOutput);
+        INDArray rows = rowMask(labels, preOutput, mask);
+        return masked(delegate(preOutput.dataType()).computeScoreArray(y, preOutput.dup(), activationFn,
+                delegateMask(mask, rows)), rows);
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        INDArray y = checkedLabels(labels, preOutput, mask);
-        return delegate(preOutput.dataType()).computeGradient(y, preOutput.dup(), activationFn, mask);
+        INDArray y = checkedLabels(labels, preOutput);
+        INDArray rows = rowMask(labels, preOutput, mask);
+        return masked(delegate(preOutput.dataType()).computeGradient(y, preOutput.dup(), activationFn,
+                delegateMask(mask, rows)), rows);
     }
 
     @Override
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                           INDArray mask, boolean average) {
-        INDArray y = checkedLabels(labels, preOutput, mask);
-        return delegate(preOutput.dataType()).computeGradientAndScore(y, preOutput.dup(), activationFn, mask, average);
+        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
+                computeGradient(labels, preOutput, activationFn, mask));
     }
 
     @Override

@@ -192,7 +192,7 @@ public final class ConformanceRunner {
             return "computeScoreArray returned shape " + (scoreArray == null ? "null" : Arrays.toString(scoreArray.shape()))
                     + ", expected [" + rows + ", 1] (" + dt + ")";
         }
-        double[] perRow = scoreArray.castTo(DataType.DOUBLE).dup('c').reshape('c', rows).toDoubleVector();
+        double[] perRow = scoreArray.castTo(DataType.DOUBLE).dup('c').reshape('c', new long[]{rows}).toDoubleVector();
         double[] expectedPerExample = c.perExample();
         if (expectedPerExample != null) {
             double[] perExample;
@@ -286,14 +286,14 @@ public final class ConformanceRunner {
         }
         perm[shape.length - 1] = 1;
         long rows = a.length() / shape[1];
-        return a.permute(perm).dup('c').reshape('c', rows, shape[1]);
+        return a.permute(perm).dup('c').reshape('c', new long[]{rows, shape[1]});
     }
 
     /** Inverse of {@link #toRows}: rows back to flat 'c'-order data of {@code shape}, in double. */
     static double[] fromRows(INDArray rows, long[] shape) {
         INDArray r = rows.castTo(DataType.DOUBLE).dup('c');
         if (shape.length == 2) {
-            return r.reshape('c', r.length()).toDoubleVector();
+            return r.reshape('c', new long[]{r.length()}).toDoubleVector();
         }
         long[] nsc = new long[shape.length];
         nsc[0] = shape[0];
@@ -308,7 +308,7 @@ public final class ConformanceRunner {
             perm[i] = i - 1;
         }
         INDArray back = r.reshape('c', nsc).permute(perm).dup('c');
-        return back.reshape('c', back.length()).toDoubleVector();
+        return back.reshape('c', new long[]{back.length()}).toDoubleVector();
     }
 
     static String dtypeName(DataType type) {

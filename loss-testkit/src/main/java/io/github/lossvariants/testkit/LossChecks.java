@@ -88,6 +88,7 @@ public final class LossChecks {
     static final int DENSE_HIDDEN = 5;
     static final int DEFAULT_NOUT = 3;
     static final long SEED = 12345L;
+    static final double ZERO_DOUBLE = 1e-12;
 
     private LossChecks() {
     }
@@ -160,7 +161,11 @@ public final class LossChecks {
     /**
      * Compares {@code computeGradient} with central differences of
      * {@code computeScore(average=false)} in double precision (inputs are cast to DOUBLE), h = 1e-6,
-     * passing when |a - n| &lt;= 1e-6 + 1e-5 * max(|a|, |n|) for every element. Also checks that
+     * passing when |a - n| &lt;= 1e-6 + 1e-5 * max(|a|, |n|) for every element. At elements a
+     * labels-shaped (per-output) mask zeroes, the gradient must instead be 0: DL4J's output layers
+     * zero masked pre-activations in the forward pass ({@code BaseLayer.preOutput} applies the label
+     * mask) and use the returned gradient unmasked, so a non-zero value there (e.g. the exact
+     * derivative through a softmax) corrupts the weight gradients. Also checks that
      * {@code computeGradientAndScore} agrees with {@code computeGradient} and {@code computeScore}
      * (both for average false and true).
      *
@@ -183,6 +188,7 @@ public final class LossChecks {
         }
         double[] analytic = flat(g);
         long n = z.length();
+        boolean perOutput = m != null && Arrays.equals(m.shape(), z.shape()) && z.size(1) > 1;
         for (int i = 0; i < n; i++) {
             double x = z.getDouble(i);
             INDArray plus = z.dup('c');
@@ -193,6 +199,15 @@ public final class LossChecks {
             double sm = loss.computeScore(y, minus, act, m, false);
             double numeric = (sp - sm) / (2 * FD_STEP);
             double a = analytic[i];
+            if (perOutput && m.getDouble(i) == 0.0) {
+                if (!(Math.abs(a) <= ZERO_DOUBLE)) {
+                    fail(msg(check, loss, "gradient[" + i + "] (row " + i / z.size(1) + ", column " + i % z.size(1)
+                            + ") is " + a + " at an element the per-output mask zeroes; it must be 0 because DL4J's"
+                            + " output layers zero masked pre-activations in the forward pass and use the returned"
+                            + " gradient unmasked"));
+                }
+                continue;
+            }
             if (!Double.isFinite(a) || !Double.isFinite(numeric)
                     || !(Math.abs(a - numeric) <= FD_ATOL + FD_RTOL * Math.max(Math.abs(a), Math.abs(numeric)))) {
                 fail(msg(check, loss, "gradient[" + i + "] (row " + i / z.size(1) + ", column " + i % z.size(1)
@@ -302,11 +317,13 @@ public final class LossChecks {
      *       score array nor gradient;</li>
      *   <li>an all-ones mask (per row, and per output when {@code perOutput}) gives exactly the
      *       no-mask results;</li>
-     *   <li>when {@code perOutput}: a labels-shaped mask with zeros. For sigmoid, element
-     *       {@code (r, c)} is masked when {@code (r + c) % 3 == 0}; flipping the masked labels and
-     *       moving the masked logits changes neither score nor gradient, and the gradient is 0 at
-     *       masked elements. For softmax (whose outputs are coupled, so a partly masked row still
-     *       depends on every logit) whole rows are masked and checked as for the per-row mask.</li>
+     *   <li>when {@code perOutput}: a labels-shaped mask zeroing element {@code (r, c)} when
+     *       {@code (r + c) % 3 == 0}: the gradient is 0 at masked elements (for every activation:
+     *       DL4J zeroes masked pre-activations and uses the gradient unmasked). For sigmoid,
+     *       flipping the masked labels and moving the masked logits changes neither score nor
+     *       gradient. For softmax (a partly masked row still depends on all its logits, and
+     *       changing one label would break one-hot rows) whole rows are masked and checked as for
+     *       the per-row mask.</li>
      * </ul>
      *
      * @param loss      the loss
@@ -356,16 +373,8 @@ public final class LossChecks {
         if (!perOutput) {
             return;
         }
-        if (act instanceof ActivationSoftmax) {
-            INDArray outMask = Nd4j.ones(type, rows, nOut);
-            for (int r = 0; r < rows; r++) {
-                if (maskedRow[r]) {
-                    outMask.getRow(r).assign(0.0);
-                }
-            }
-            assertRowMasking(check + " labels-shaped (softmax, whole rows)", loss, y, z, act, outMask, maskedRow, tol);
-            return;
-        }
+        boolean softmax = act instanceof ActivationSoftmax;
+        String what = check + " labels-shaped (" + (softmax ? "softmax" : "sigmoid") + ")";
         INDArray outMask = Nd4j.ones(type, rows, nOut);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < nOut; c++) {
@@ -375,6 +384,28 @@ public final class LossChecks {
             }
         }
         Result base = Result.of(loss, y, z, act, outMask);
+        double[] g = flat(base.gradient);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < nOut; c++) {
+                if ((r + c) % 3 == 0 && !(Math.abs(g[(int) (r * nOut + c)]) <= tol.zero)) {
+                    fail(msg(what, loss, "gradient at masked element [" + r + ", " + c + "] is "
+                            + g[(int) (r * nOut + c)] + ", expected 0 (DL4J's output layers zero masked"
+                            + " pre-activations in the forward pass and use the loss's gradient unmasked)"));
+                }
+            }
+        }
+        if (softmax) {
+            // softmax couples a row's outputs: a partly masked row still depends on every logit, and
+            // changing a masked label would break the one-hot rows; check whole masked rows instead
+            INDArray rowsMask = Nd4j.ones(type, rows, nOut);
+            for (int r = 0; r < rows; r++) {
+                if (maskedRow[r]) {
+                    rowsMask.getRow(r).assign(0.0);
+                }
+            }
+            assertRowMasking(check + " labels-shaped (softmax, whole rows)", loss, y, z, act, rowsMask, maskedRow, tol);
+            return;
+        }
         INDArray y2 = y.dup('c');
         INDArray z2 = z.dup('c');
         Random rng = new Random(SEED);
@@ -386,18 +417,8 @@ public final class LossChecks {
                 }
             }
         }
-        double[] g = flat(base.gradient);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < nOut; c++) {
-                if ((r + c) % 3 == 0 && !(Math.abs(g[(int) (r * nOut + c)]) <= tol.zero)) {
-                    fail(msg(check + " labels-shaped (sigmoid)", loss, "gradient at masked element [" + r + ", " + c
-                            + "] is " + g[(int) (r * nOut + c)] + ", expected 0"));
-                }
-            }
-        }
         Result changed = Result.of(loss, y2, z2, act, outMask);
-        base.assertSame(check + " labels-shaped (sigmoid)", loss,
-                "changing masked elements' labels and logits changed the result", changed, tol);
+        base.assertSame(what, loss, "changing masked elements' labels and logits changed the result", changed, tol);
     }
 
     private static void assertRowMasking(String check, ILossFunction loss, INDArray y, INDArray z, IActivation act,
@@ -855,9 +876,9 @@ public final class LossChecks {
             INDArray labels;
             if (image) {
                 features = TestArrays.gaussian(minibatch, IMAGE_CHANNELS_IN * IMAGE_H * IMAGE_W, 1.0, rng, type)
-                        .reshape('c', minibatch, IMAGE_CHANNELS_IN, IMAGE_H, IMAGE_W);
+                        .reshape('c', new long[]{minibatch, IMAGE_CHANNELS_IN, IMAGE_H, IMAGE_W});
                 // rows are n*H*W + h*W + w with classes last: back to [N, C, H, W]
-                labels = rowLabels.reshape('c', minibatch, IMAGE_H, IMAGE_W, nOut).permute(0, 3, 1, 2).dup('c');
+                labels = rowLabels.reshape('c', new long[]{minibatch, IMAGE_H, IMAGE_W, nOut}).permute(0, 3, 1, 2).dup('c');
             } else {
                 features = TestArrays.gaussian(minibatch, DENSE_IN, 1.0, rng, type);
                 labels = rowLabels;
@@ -902,13 +923,11 @@ public final class LossChecks {
                     return m;
                 }
                 default: {
-                    INDArray m = Nd4j.ones(type, labels.shape());
-                    INDArray flat = m.reshape('c', m.length());
-                    for (int i = 0; i < m.length(); i++) {
-                        if (i % 3 == 1) {
-                            flat.putScalar(i, 0.0);
-                        }
+                    double[] v = new double[(int) labels.length()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = i % 3 == 1 ? 0.0 : 1.0;
                     }
+                    INDArray m = Nd4j.createFromArray(v).reshape('c', labels.shape()).castTo(type);
                     return m;
                 }
             }
@@ -941,7 +960,7 @@ public final class LossChecks {
 
     static double[] flat(INDArray a) {
         INDArray d = a.castTo(DataType.DOUBLE).dup('c');
-        return d.reshape('c', d.length()).toDoubleVector();
+        return d.reshape('c', new long[]{d.length()}).toDoubleVector();
     }
 
     static void assertArraysClose(String check, ILossFunction loss, String what, INDArray expected, INDArray actual,

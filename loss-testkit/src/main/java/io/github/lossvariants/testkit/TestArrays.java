@@ -24,7 +24,7 @@ public final class TestArrays {
         for (int i = 0; i < v.length; i++) {
             v[i] = rng.nextGaussian() * scale;
         }
-        return Nd4j.createFromArray(v).reshape('c', rows, cols).castTo(type);
+        return Nd4j.createFromArray(v).reshape('c', new long[]{rows, cols}).castTo(type);
     }
 
     /**
@@ -46,7 +46,7 @@ public final class TestArrays {
                 v[r * nOut + zero] = 0.0;
             }
         }
-        return Nd4j.createFromArray(v).reshape('c', rows, nOut).castTo(type);
+        return Nd4j.createFromArray(v).reshape('c', new long[]{rows, nOut}).castTo(type);
     }
 
     /**
@@ -57,7 +57,7 @@ public final class TestArrays {
         for (int r = 0; r < rows; r++) {
             v[r * nOut + rng.nextInt(nOut)] = 1.0;
         }
-        return Nd4j.createFromArray(v).reshape('c', rows, nOut).castTo(type);
+        return Nd4j.createFromArray(v).reshape('c', new long[]{rows, nOut}).castTo(type);
     }
 
     /**

@@ -59,6 +59,11 @@ public final class DiceLoss extends RegionLoss {
     }
 
     @Override
+    public DiceLoss withRowsPerExample(long rowsPerExample) {
+        return (DiceLoss) super.withRowsPerExample(rowsPerExample);
+    }
+
+    @Override
     protected void regionTerms(INDArray tp, INDArray fp, INDArray fn, INDArray loss, INDArray dTp, INDArray dFp,
                                INDArray dFn) {
         INDArray ti = TverskyIndex.compute(tp, fp, fn, 0.5, 0.5, smooth, dTp, dFp, dFn);

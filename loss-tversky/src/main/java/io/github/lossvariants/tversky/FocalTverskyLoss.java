@@ -102,6 +102,11 @@ public final class FocalTverskyLoss extends RegionLoss {
     }
 
     @Override
+    public FocalTverskyLoss withRowsPerExample(long rowsPerExample) {
+        return (FocalTverskyLoss) super.withRowsPerExample(rowsPerExample);
+    }
+
+    @Override
     protected void regionTerms(INDArray tp, INDArray fp, INDArray fn, INDArray loss, INDArray dTp, INDArray dFp,
                                INDArray dFn) {
         double e = 1.0 / gamma;

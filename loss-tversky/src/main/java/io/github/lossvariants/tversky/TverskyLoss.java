@@ -95,6 +95,11 @@ public final class TverskyLoss extends RegionLoss {
     }
 
     @Override
+    public TverskyLoss withRowsPerExample(long rowsPerExample) {
+        return (TverskyLoss) super.withRowsPerExample(rowsPerExample);
+    }
+
+    @Override
     protected void regionTerms(INDArray tp, INDArray fp, INDArray fn, INDArray loss, INDArray dTp, INDArray dFp,
                                INDArray dFn) {
         INDArray ti = TverskyIndex.compute(tp, fp, fn, alpha, beta, smooth, dTp, dFp, dFn);

@@ -6,6 +6,11 @@ import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Condition;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.util.Arrays;
 
@@ -16,6 +21,15 @@ import java.util.Arrays;
  * @since 0.1.0
  */
 public final class LossInputs {
+    /**
+     * System property that turns off the value checks of {@link #checkValues} (non-finite logits,
+     * labels outside [0, 1]) for speed: {@code -Dlossvariants.checkInputs=false}. On by default;
+     * the checks cost about two reductions over the input.
+     */
+    public static final String CHECK_INPUTS_PROPERTY = "lossvariants.checkInputs";
+
+    private static final boolean CHECK_VALUES = !"false".equalsIgnoreCase(System.getProperty(CHECK_INPUTS_PROPERTY));
+
     private LossInputs() {
     }
 
@@ -53,6 +67,53 @@ public final class LossInputs {
                     + " them, got shape " + Arrays.toString(preOutput.shape())
                     + "; for N-D outputs use CnnLossLayer, Cnn3DLossLayer or RnnOutputLayer, which flatten to rows");
         }
+        if (CHECK_VALUES) {
+            checkValues(loss, labels, preOutput);
+        }
+    }
+
+    /**
+     * Fails fast on values no loss can use: NaN or infinite pre-activations (an upstream
+     * divergence that would otherwise turn every score and weight into NaN) and labels outside
+     * [0, 1]. Skipped when the system property {@value #CHECK_INPUTS_PROPERTY} is {@code false}.
+     *
+     * @throws LossConfigurationException with the count and the first offending position and value
+     */
+    public static void checkValues(String loss, INDArray labels, INDArray preOutput) {
+        long nonFinite = count(preOutput, Conditions.notFinite());
+        if (nonFinite > 0) {
+            throw new LossConfigurationException(loss + ": preOutput contains " + nonFinite + " non-finite value"
+                    + (nonFinite == 1 ? "" : "s") + " (NaN or infinite); the first is " + first(preOutput,
+                    Conditions.notFinite()) + ". The network diverged before the loss (check the learning rate and"
+                    + " the input data); -D" + CHECK_INPUTS_PROPERTY + "=false skips this check");
+        }
+        if (labels.dataType() == DataType.BOOL) {
+            return;
+        }
+        double min = labels.minNumber().doubleValue();
+        double max = labels.maxNumber().doubleValue();
+        if (!(min >= 0) || !(max <= 1)) {
+            Condition outside = !(min >= 0) ? Conditions.lessThan(0) : Conditions.greaterThan(1);
+            String where = Double.isNaN(min) || Double.isNaN(max) ? first(labels, Conditions.isNan())
+                    : first(labels, outside);
+            throw new LossConfigurationException(loss + ": labels must lie in [0, 1] (0/1 targets, one-hot rows or soft"
+                    + " targets); found values from " + min + " to " + max + ", the first outside is " + where);
+        }
+    }
+
+    private static long count(INDArray a, Condition c) {
+        return Nd4j.getExecutioner().exec(new MatchCondition(a, c)).getLong(0);
+    }
+
+    private static String first(INDArray a, Condition c) {
+        long flat = BooleanIndexing.firstIndex(a.reshape(a.length()), c).getLong(0);
+        if (flat < 0) {
+            return "not located";
+        }
+        long cols = a.size(1);
+        long row = flat / cols;
+        long col = flat % cols;
+        return a.getDouble(row, col) + " at row " + row + ", column " + col;
     }
 
     /**

@@ -3,18 +3,19 @@ package io.github.lossvariants.api.dl4j;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Base of losses on softmax outputs (exclusive classes over dimension 1). This class computes
- * log p = log-softmax(z) and p = exp(log p) once; a subclass writes each element's loss term
- * l_ik (whose row sum is the example's loss) and h_ik = dL_i/d(log p_ik). The chain rule through
- * the softmax is then done here for every subclass:
+ * log p = log-softmax(z) (max-shifted: finite for any finite logits) and p once; a subclass
+ * writes each element's loss term l_ik (whose row sum is the example's loss) and
+ * h_ik = dL_i/d(log p_ik). The chain rule through the softmax is then done here for every subclass:
  * <pre>  dL/dz_ij = h_ij - p_ij * sum_k h_ik</pre>
- * A per-output mask multiplies l and h before that step, so the gradient is the exact derivative
- * of the masked score (it is generally not zero at masked outputs, because softmax couples them).
+ * A per-output mask multiplies l and h before that step, and the gradient afterwards: masked
+ * outputs get exactly zero gradient, as DL4J requires (its layers multiply the pre-activations by a
+ * labels-shaped mask and do not mask the loss gradient); unmasked outputs get the exact derivative
+ * of the masked score.
  *
  * @since 0.1.0
  */
@@ -49,9 +50,14 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         DataType type = preOutput.dataType();
         INDArray y = LossInputs.labelsAs(labels, type);
         long[] shape = preOutput.shape();
-        INDArray logP = Nd4j.createUninitialized(type, shape);
-        Nd4j.exec(new LogSoftMax(preOutput, logP));
+        // log p = (z - max) - log(sum exp(z - max)); the sum is >= 1, so its log is finite. ND4J's
+        // LogSoftMax op computes log(softmax) and returns -inf (float: for logits ~100 apart; double:
+        // ~1000 apart) and loses accuracy before that, so it is not used.
+        INDArray logP = preOutput.subColumnVector(preOutput.max(true, 1));
         INDArray p = Transforms.exp(logP, true);
+        INDArray sum = p.sum(true, 1);
+        p.diviColumnVector(sum);
+        logP.subiColumnVector(Transforms.log(sum, false));
         INDArray loss = Nd4j.createUninitialized(type, shape);
         INDArray h = wantGradient ? Nd4j.createUninitialized(type, shape) : null;
         computeTerms(logP, p, y, loss, h);
@@ -61,6 +67,11 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         if (wantGradient) {
             INDArray hSum = h.sum(true, 1);
             grad = h.subi(p.muliColumnVector(hSum));
+            if (kind == MaskKind.PER_OUTPUT) {
+                // DL4J multiplies the output layer's pre-activations by a labels-shaped mask and uses
+                // the loss gradient as it is: masked outputs must get exactly zero.
+                grad.muli(m);
+            }
         }
         return new Evaluation(loss.sum(true, 1), grad, preOutput.size(0));
     }

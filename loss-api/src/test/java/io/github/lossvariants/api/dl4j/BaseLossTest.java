@@ -93,6 +93,25 @@ class BaseLossTest {
     }
 
     @Test
+    void nonFiniteLogitsAndLabelsOutsideTheUnitIntervalFailFastNamingCountAndPosition() {
+        ScaledSquaredLoss loss = new ScaledSquaredLoss(1.0);
+        INDArray z = Z.dup();
+        z.putScalar(1, 2, Double.NaN);
+        z.putScalar(0, 1, Double.POSITIVE_INFINITY);
+        LossConfigurationException nan = assertThrows(LossConfigurationException.class,
+                () -> loss.computeGradient(Y, z, new ActivationSigmoid(), null));
+        assertEquals("scaled-squared: preOutput contains 2 non-finite values (NaN or infinite); the first is Infinity at"
+                + " row 0, column 1. The network diverged before the loss (check the learning rate and the input data);"
+                + " -Dlossvariants.checkInputs=false skips this check", nan.getMessage());
+        INDArray y = Y.dup();
+        y.putScalar(1, 0, 2.0);
+        LossConfigurationException labels = assertThrows(LossConfigurationException.class,
+                () -> loss.computeScore(y, Z, new ActivationSigmoid(), null, false));
+        assertEquals("scaled-squared: labels must lie in [0, 1] (0/1 targets, one-hot rows or soft targets); found values"
+                + " from 0.0 to 2.0, the first outside is 2.0 at row 1, column 0", labels.getMessage());
+    }
+
+    @Test
     void floatLabelsOfAnotherTypeAreCastNotRejected() {
         ScaledSquaredLoss loss = new ScaledSquaredLoss(1.0);
         double d = loss.computeScore(Y, Z, new ActivationSigmoid(), null, false);

@@ -77,6 +77,7 @@ public final class AsymmetricKernel {
         INDArray p = Transforms.exp(logP, true);
         INDArray q1 = Transforms.exp(logQ, true); // 1 - p, without cancellation
         INDArray ny = y.rsub(1.0);
+        INDArray s = l1; // l1 is no longer needed: scratch buffer from here on
 
         // positive log term, clamped like log(max(p, eps))
         boolean posClamped = logP.minNumber().doubleValue() <= LOG_EPS;
@@ -96,7 +97,7 @@ public final class AsymmetricKernel {
             if (wantGradient) {
                 shifted = Transforms.sign(pm, true);
                 // d/dx log(1 - p_m) = -p (1-p) / (1 - p_m) where p > clip, with 1 - p_m = (1 - p) + clip
-                dln = p.mul(q1).muli(shifted).divi(q1.add(clip)).negi();
+                dln = p.mul(q1).muli(shifted).divi(s.assign(q1).addi(clip)).negi();
                 if (negClamped) {
                     dln.muli(lnRaw.gt(LOG_EPS).castTo(x.dataType()));
                 }
@@ -119,7 +120,7 @@ public final class AsymmetricKernel {
         INDArray g = null;
         INDArray w = null;
         if (focus) {
-            q = y.mul(q1).addi(ny.mul(pm));
+            q = y.mul(q1).addi(s.assign(ny).muli(pm));
             if (gammaNeg == gammaPos) {
                 w = Transforms.pow(q, gammaNeg, true);
             } else {
@@ -129,7 +130,7 @@ public final class AsymmetricKernel {
         }
 
         // A = y log p + (1 - y) log(1 - p_m); loss = -w A
-        INDArray a = y.mul(lp).addi(ny.mul(ln));
+        INDArray a = y.mul(lp).addi(s.assign(ny).muli(ln));
         lossOut.assign(a).negi();
         if (w != null) {
             lossOut.muli(w);
@@ -139,11 +140,12 @@ public final class AsymmetricKernel {
         }
 
         INDArray dlp = posClamped ? q1.mul(logP.gt(LOG_EPS).castTo(x.dataType())) : q1;
-        INDArray dA = y.mul(dlp).addi(ny.mul(dln));
+        INDArray dA = y.mul(dlp).addi(dln.muli(ny)); // dln is not needed any more
         if (focus && !detach) {
             // dq/dx = p (1-p) ((1 - y) [p > clip] - y); dw A = g w dq (A / q), |A| / q bounded
-            INDArray dq = (shifted == null ? ny.dup() : ny.mul(shifted)).subi(y).muli(p).muli(q1);
-            dq.muli(a.divi(Transforms.max(q, tiny, true)));
+            // (shifted and q are not needed any more: updated in place)
+            INDArray dq = (shifted == null ? s.assign(ny) : shifted.muli(ny)).subi(y).muli(p).muli(q1);
+            dq.muli(a.divi(Transforms.max(q, tiny, false)));
             if (g == null) {
                 dq.muli(gammaNeg);
             } else {

@@ -1,0 +1,171 @@
+package io.github.lossvariants.benchmarks;
+
+import io.github.lossvariants.api.LossRegistry;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.annotations.Mode;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Runs every benchmark case with JMH (sample mode, medians) and prints one Markdown table: median
+ * ms standalone and inside a workspace, the ratio to DL4J's own loss on the same input in the same
+ * run, the cost in units of one in-place exp pass, and how many input-sized arrays one call
+ * allocates. Usage: {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--filter REGEX]
+ * [--out FILE]}.
+ */
+public final class RunBenchmarks {
+    private RunBenchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        String filter = ".*";
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick": quick = true; break;
+                case "--filter": filter = args[++i]; break;
+                case "--out": out = Path.of(args[++i]); break;
+                default: throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; usage: [--quick] [--filter REGEX] [--out FILE]");
+            }
+        }
+        Pattern p = Pattern.compile(filter);
+        LossRegistry registry = LossRegistry.discover();
+        List<String> cases = new ArrayList<>();
+        for (String c : BenchmarkCase.all()) {
+            if (p.matcher(c).find() && registered(registry, c)) {
+                cases.add(c);
+            }
+        }
+        // the baselines are always measured
+        for (String input : BenchmarkCase.INPUTS.keySet()) {
+            String base = input + "/" + (input.equals("multiclass") ? "dl4j-mcxent" : "dl4j-xent");
+            if (!cases.contains(base)) {
+                cases.add(0, base);
+            }
+        }
+        int warm = quick ? 1 : 3;
+        int meas = quick ? 2 : 5;
+        ChainedOptionsBuilder opts = new OptionsBuilder()
+                .include(LossBenchmark.class.getName() + ".scoreAndGradient")
+                .include(LossBenchmark.class.getName() + ".inPlaceExp")
+                .param("lossCase", cases.toArray(new String[0]))
+                .param("workspace", "false", "true")
+                .mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
+                .warmupIterations(warm).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(meas).measurementTime(TimeValue.seconds(1))
+                .forks(1).jvmArgsAppend("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G")
+                .shouldFailOnError(false);
+        if (p.matcher("training-step").find()) {
+            opts.include(TrainingStepBenchmark.class.getName() + ".trainingStep");
+        }
+        Collection<RunResult> results = new Runner(opts.build()).run();
+
+        Map<String, Double> median = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String bench = r.getParams().getBenchmark();
+            String key;
+            if (bench.endsWith("scoreAndGradient")) {
+                key = r.getParams().getParam("lossCase") + (Boolean.parseBoolean(r.getParams().getParam("workspace"))
+                        ? "@ws" : "");
+            } else if (bench.endsWith("inPlaceExp")) {
+                key = "exp";
+            } else {
+                key = "step/" + r.getParams().getParam("loss");
+            }
+            median.put(key, r.getPrimaryResult().getStatistics().getPercentile(50.0));
+        }
+        String table = table(cases, median, registry, quick);
+        System.out.println(table);
+        if (out != null) {
+            Files.writeString(out, table, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static boolean registered(LossRegistry registry, String caseId) {
+        String spec = caseId.substring(caseId.indexOf('/') + 1);
+        if (spec.startsWith("dl4j-")) {
+            return true;
+        }
+        try {
+            registry.create(spec);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String table(List<String> cases, Map<String, Double> median, LossRegistry registry, boolean quick) {
+        StringBuilder b = new StringBuilder();
+        Double exp = median.get("exp");
+        b.append(String.format(Locale.ROOT, "JMH %s, sample mode, medians; %s; backend %s; OMP_NUM_THREADS=%s; %s%n%n",
+                quick ? "--quick (1 warmup, 2 measurement iterations of 1 s)" : "3 warmup, 5 measurement iterations of 1 s",
+                LocalDate.now(), Nd4j.getBackend().getClass().getSimpleName(), System.getenv("OMP_NUM_THREADS"),
+                exp == null ? "" : String.format(Locale.ROOT, "one in-place exp over 1M floats: %.2f ms", exp)));
+        b.append("| input | loss | ms | ms in workspace | ratio to DL4J | ratio in workspace | exp passes | input-sized arrays allocated |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (String c : cases) {
+            Double t = median.get(c);
+            Double tw = median.get(c + "@ws");
+            BenchmarkCase probe = new BenchmarkCase(c, registry, 42);
+            Double base = median.get(probe.baselineId());
+            Double basew = median.get(probe.baselineId() + "@ws");
+            b.append(String.format(Locale.ROOT, "| %s | `%s` | %s | %s | %s | %s | %s | %s |%n", probe.input, probe.lossSpec,
+                    fmt(t), fmt(tw), ratio(t, base), ratio(tw, basew), ratio(t, exp), allocations(probe)));
+        }
+        Double a = median.get("step/dl4j-mcxent");
+        Double f = median.get("step/focal-tversky");
+        if (a != null || f != null) {
+            b.append(String.format(Locale.ROOT, "%nTraining step, U-Net [8, 1, 64, 84], 11 classes: LossMCXENT %s ms,"
+                    + " focal-tversky %s ms, ratio %s%n", fmt(a), fmt(f), ratio(f, a)));
+        }
+        return b.toString();
+    }
+
+    /** Counts bytes allocated by one call inside a fresh workspace, in units of the input's size. */
+    static String allocations(BenchmarkCase c) {
+        WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(0)
+                .policyLearning(LearningPolicy.NONE).policySpill(SpillPolicy.REALLOCATE)
+                .policyAllocation(AllocationPolicy.STRICT).build();
+        long bytes;
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "COUNT_" + c.id)) {
+            c.loss.computeGradientAndScore(c.labels, c.preOutput, c.activation, null, false);
+            bytes = ws.getThisCycleAllocations();
+        } catch (RuntimeException e) {
+            return "error: " + e.getMessage();
+        }
+        double inputBytes = c.preOutput.length() * (double) c.preOutput.dataType().width();
+        return String.format(Locale.ROOT, "%.1f", bytes / inputBytes);
+    }
+
+    private static String fmt(Double v) {
+        return v == null ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String ratio(Double v, Double base) {
+        return v == null || base == null ? "n/a" : String.format(Locale.ROOT, "%.2f", v / base);
+    }
+}

@@ -1,0 +1,104 @@
+package io.github.lossvariants.benchmarks;
+
+import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * One training step (forward, loss, backward, Adam update) of a small U-Net on M2NIST-sized
+ * inputs ([8, 1, 64, 84], 11 classes, softmax): the same network and data with
+ * {@code focal-tversky} (per image) and with DL4J's {@code LossMCXENT}.
+ */
+@State(Scope.Thread)
+public class TrainingStepBenchmark {
+    static final int H = 64;
+    static final int W = 84;
+    static final int CLASSES = 11;
+
+    @Param({"dl4j-mcxent", "focal-tversky"})
+    public String loss;
+
+    private ComputationGraph net;
+    private DataSet batch;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        ILossFunction fn;
+        if (loss.equals("dl4j-mcxent")) {
+            fn = new LossMCXENT();
+        } else {
+            ILossFunction created = LossRegistry.discover().create(loss);
+            fn = created instanceof RowGroupedLoss ? ((RowGroupedLoss) created).withRowsPerExample((long) H * W) : created;
+        }
+        net = new ComputationGraph(unet(fn));
+        net.init();
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 1, H, W);
+        INDArray cls = Nd4j.rand(DataType.FLOAT, 8, 1, H, W).muli(CLASSES).castTo(DataType.INT);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, CLASSES, H, W);
+        for (int c = 0; c < CLASSES; c++) {
+            y.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c))
+                    .assign(cls.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                            org.nd4j.linalg.indexing.NDArrayIndex.point(0)).eq(c).castTo(DataType.FLOAT));
+        }
+        batch = new DataSet(x, y);
+    }
+
+    @Benchmark
+    public double trainingStep() {
+        net.fit(batch);
+        return net.score();
+    }
+
+    /** Two poolings, 16/32/64 channels, transposed-conv upsampling with skip concatenation. */
+    static ComputationGraphConfiguration unet(ILossFunction loss) {
+        ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().seed(0)
+                .updater(new Adam(1e-3)).convolutionMode(ConvolutionMode.Same).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(H, W, 1));
+        g.addLayer("e1a", conv(16), "in").addLayer("e1b", conv(16), "e1a")
+                .addLayer("p1", new SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2).build(), "e1b")
+                .addLayer("e2a", conv(32), "p1").addLayer("e2b", conv(32), "e2a")
+                .addLayer("p2", new SubsamplingLayer.Builder().kernelSize(2, 2).stride(2, 2).build(), "e2b")
+                .addLayer("b1", conv(64), "p2").addLayer("b2", conv(64), "b1")
+                .addLayer("u2", new Deconvolution2D.Builder().kernelSize(2, 2).stride(2, 2).nOut(32)
+                        .activation(Activation.RELU).build(), "b2")
+                .addVertex("m2", new MergeVertex(), "u2", "e2b")
+                .addLayer("d2a", conv(32), "m2").addLayer("d2b", conv(32), "d2a")
+                .addLayer("u1", new Deconvolution2D.Builder().kernelSize(2, 2).stride(2, 2).nOut(16)
+                        .activation(Activation.RELU).build(), "d2b")
+                .addVertex("m1", new MergeVertex(), "u1", "e1b")
+                .addLayer("d1a", conv(16), "m1").addLayer("d1b", conv(16), "d1a")
+                .addLayer("logits", new ConvolutionLayer.Builder().kernelSize(1, 1).nOut(CLASSES)
+                        .activation(Activation.IDENTITY).build(), "d1b")
+                .addLayer("out", new CnnLossLayer.Builder(loss).activation(Activation.SOFTMAX).build(), "logits")
+                .setOutputs("out");
+        return g.build();
+    }
+
+    private static ConvolutionLayer conv(int channels) {
+        return new ConvolutionLayer.Builder().kernelSize(3, 3).nOut(channels).activation(Activation.RELU).build();
+    }
+}

@@ -1,0 +1,285 @@
+package io.github.lossvariants.tversky;
+
+import io.github.lossvariants.api.CompoundLoss;
+import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.LossFunction;
+import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.region.RegionLoss;
+import io.github.lossvariants.api.region.RegionOptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TverskyLossTest {
+    private static final IActivation SIGMOID = new ActivationSigmoid();
+    private static final IActivation SOFTMAX = new ActivationSoftmax();
+    private static final double LN3 = Math.log(3);
+
+    @BeforeAll
+    static void doubles() {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    private static INDArray m(double[][] v) {
+        return Nd4j.createFromArray(v);
+    }
+
+    private static double tverskyLoss(double tp, double fp, double fn, double a, double b, double s) {
+        return 1 - (tp + s) / (tp + a * fp + b * fn + s);
+    }
+
+    /** One image of two pixels, one sigmoid channel: p = 0.75 on a foreground pixel, 0.25 on background. */
+    @Test
+    void handValueSigmoid() {
+        INDArray z = m(new double[][]{{LN3}, {-LN3}, {LN3}, {LN3}});
+        INDArray y = m(new double[][]{{1}, {0}, {0}, {1}});
+        // image 0: TP = .75, FP = .25, FN = .25; image 1: TP = .75, FP = .75, FN = .25
+        TverskyLoss t = new TverskyLoss(0.2, 0.6, 1e-5, RegionOptions.defaults().withRowsPerExample(2));
+        double l0 = tverskyLoss(.75, .25, .25, .2, .6, 1e-5);
+        double l1 = tverskyLoss(.75, .75, .25, .2, .6, 1e-5);
+        INDArray rows = t.computeScoreArray(y, z, SIGMOID, null);
+        assertEquals(l0 / 2, rows.getDouble(0), 1e-12);
+        assertEquals(l0 / 2, rows.getDouble(1), 1e-12);
+        assertEquals(l1 / 2, rows.getDouble(3), 1e-12);
+        assertEquals(l0 + l1, t.computeScore(y, z, SIGMOID, null, false), 1e-12);
+        assertEquals((l0 + l1) / 2, t.computeScore(y, z, SIGMOID, null, true), 1e-12);
+        // dice = tversky(0.5, 0.5): 1 - (2TP + 2s)/(sum p + sum g + 2s)
+        DiceLoss d = new DiceLoss(1e-5, RegionOptions.defaults().withRowsPerExample(2));
+        double d0 = 1 - (2 * .75 + 2e-5) / (1.0 + 1 + 2e-5);
+        double d1 = 1 - (2 * .75 + 2e-5) / (1.5 + 1 + 2e-5);
+        assertEquals(d0 + d1, d.computeScore(y, z, SIGMOID, null, false), 1e-12);
+        // batch: pooled TP = 1.5, FP = 1, FN = .5
+        TverskyLoss tb = t.withOptions(t.getOptions().withBatch(true));
+        double lb = tverskyLoss(1.5, 1, .5, .2, .6, 1e-5);
+        assertEquals(lb, tb.computeScore(y, z, SIGMOID, null, false), 1e-12);
+        assertEquals(lb / 4, tb.computeScoreArray(y, z, SIGMOID, null).getDouble(2), 1e-12);
+        // focal tversky, gamma 2: sqrt(1 - TI)
+        FocalTverskyLoss f = new FocalTverskyLoss(0.2, 0.6, 1e-5, 2, t.getOptions());
+        assertEquals(Math.sqrt(l0) + Math.sqrt(l1), f.computeScore(y, z, SIGMOID, null, false), 1e-12);
+    }
+
+    /** Softmax over 2 classes with p = (.75, .25) or (.25, .75); background exclusion, class subset and weights. */
+    @Test
+    void classOptions() {
+        INDArray z = m(new double[][]{{LN3, 0}, {0, LN3}, {LN3, 0}});
+        INDArray y = m(new double[][]{{1, 0}, {1, 0}, {0, 1}});
+        // class 0: p = .75, .25, .75, g = 1, 1, 0 -> TP = 1, FP = .75, FN = 1
+        // class 1: p = .25, .75, .25, g = 0, 0, 1 -> TP = .25, FP = 1, FN = .75
+        double l0 = tverskyLoss(1, .75, 1, .5, .5, 1e-5);
+        double l1 = tverskyLoss(.25, 1, .75, .5, .5, 1e-5);
+        RegionOptions o = RegionOptions.defaults().withRowsPerExample(3);
+        assertEquals((l0 + l1) / 2, new DiceLoss(1e-5, o).computeScore(y, z, SOFTMAX, null, false), 1e-12);
+        assertEquals(l1, new DiceLoss(1e-5, o.withIncludeBackground(false)).computeScore(y, z, SOFTMAX, null, false), 1e-12);
+        assertEquals(l0, new DiceLoss(1e-5, o.withClasses(0)).computeScore(y, z, SOFTMAX, null, false), 1e-12);
+        assertEquals((1 * l0 + 3 * l1) / 4, new DiceLoss(1e-5, o.withClassWeights(1, 3))
+                .computeScore(y, z, SOFTMAX, null, false), 1e-12);
+        // classes [0, 1] with includeBackground=false leaves class 1
+        assertEquals(l1, new DiceLoss(1e-5, o.withClasses(0, 1).withIncludeBackground(false))
+                .computeScore(y, z, SOFTMAX, null, false), 1e-12);
+    }
+
+    @Test
+    void masksRemovePixels() {
+        INDArray z = m(new double[][]{{LN3}, {-LN3}, {2.0}, {LN3}});
+        INDArray y = m(new double[][]{{1}, {0}, {1}, {1}});
+        INDArray mask = m(new double[][]{{1}, {1}, {0}, {1}});
+        // image 0 as before; image 1 keeps only its last pixel: TP = .75, FP = 0, FN = .25
+        TverskyLoss t = new TverskyLoss(0.2, 0.6, 1e-5, RegionOptions.defaults().withRowsPerExample(2));
+        double expected = tverskyLoss(.75, .25, .25, .2, .6, 1e-5) + tverskyLoss(.75, 0, .25, .2, .6, 1e-5);
+        assertEquals(expected, t.computeScore(y, z, SIGMOID, mask, false), 1e-12);
+        assertEquals(expected, t.computeScore(y, z, SIGMOID, mask.dup(), false), 1e-12); // per-output form, C = 1
+        // the masked pixel gets no gradient (sigmoid: channels are independent)
+        assertEquals(0.0, t.computeGradient(y, z, SIGMOID, mask).getDouble(2), 0.0);
+        // a fully masked image: loss 0, finite gradient, also for focal tversky
+        INDArray allOut = m(new double[][]{{1}, {1}, {0}, {0}});
+        FocalTverskyLoss f = new FocalTverskyLoss(0.2, 0.6, 1e-5, 4.0 / 3, t.getOptions());
+        assertEquals(Math.pow(tverskyLoss(.75, .25, .25, .2, .6, 1e-5), 0.75),
+                f.computeScore(y, z, SIGMOID, allOut, false), 1e-12);
+        INDArray g = f.computeGradient(y, z, SIGMOID, allOut);
+        assertFinite(g);
+        assertEquals(0.0, g.getDouble(3), 0.0);
+        // an all-zero mask everywhere: 0 loss, no NaN
+        assertEquals(0.0, t.computeScore(y, z, SIGMOID, Nd4j.zeros(4, 1), false), 0.0);
+    }
+
+    @Test
+    void perOutputMaskSoftmaxMatchesSubset() {
+        Random r = new Random(3);
+        INDArray z = Nd4j.rand(DataType.DOUBLE, 8, 3).subi(0.5).muli(4);
+        INDArray y = oneHot(r, 8, 3);
+        INDArray mask = Nd4j.ones(8, 3);
+        mask.getColumn(2).assign(0);
+        RegionOptions o = RegionOptions.defaults().withRowsPerExample(4);
+        // masking channel 2 everywhere zeroes its counts: its loss is 0 (TI = s/s), others unchanged
+        TverskyLoss t = new TverskyLoss(0.3, 0.7, 1e-5, o);
+        double full = t.withOptions(o.withClasses(0, 1)).computeScore(y, z, SOFTMAX, null, false);
+        assertEquals(full * 2 / 3, t.computeScore(y, z, SOFTMAX, mask, false), 1e-12);
+        FiniteDifferences.check(t, y, z, SOFTMAX, mask);
+    }
+
+    @Test
+    void finiteDifferences() {
+        Random r = new Random(7);
+        INDArray z = Nd4j.rand(DataType.DOUBLE, 6, 3).subi(0.5).muli(6);
+        INDArray yMulti = Nd4j.rand(DataType.DOUBLE, 6, 3).gt(0.6).castTo(DataType.DOUBLE);
+        INDArray yOne = oneHot(r, 6, 3);
+        INDArray rowMask = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}, {1}, {0}});
+        INDArray outMask = Nd4j.rand(DataType.DOUBLE, 6, 3).gt(0.3).castTo(DataType.DOUBLE);
+        RegionOptions o = RegionOptions.defaults().withRowsPerExample(3);
+        RegionLoss[] losses = {
+                new TverskyLoss(0.3, 0.7, 1e-5, o),
+                new TverskyLoss(0.3, 0.7, 1e-5, o.withBatch(true)),
+                new DiceLoss(1e-5, o.withIncludeBackground(false).withClassWeights(1, 2, 0.5)),
+                new DiceLoss(1e-5, o.withClasses(2, 0)),
+                new FocalTverskyLoss(0.4, 0.6, 1e-5, 4.0 / 3, o),
+                new FocalTverskyLoss(0.4, 0.6, 1e-5, 0.5, o.withBatch(true)),
+        };
+        INDArray[] masks = {null, rowMask, outMask};
+        for (int i = 0; i < losses.length; i++) {
+            FiniteDifferences.check(losses[i], yMulti, z, SIGMOID, masks[i % 3]);
+            FiniteDifferences.check(losses[i], yOne, z, SOFTMAX, masks[(i + 1) % 3]);
+        }
+    }
+
+    @Test
+    void focalTverskyFiniteAtPerfectPrediction() {
+        // |logit| = 40: p = 1 - 4e-18, TI = 1 up to rounding; gradient must stay finite
+        INDArray y = m(new double[][]{{1, 0}, {0, 1}, {0, 1}, {1, 0}});
+        INDArray z = y.mul(80).subi(40);
+        FocalTverskyLoss f = new FocalTverskyLoss(0.5, 0.5, 1e-5, 4.0 / 3, RegionOptions.defaults().withRowsPerExample(2));
+        for (IActivation a : new IActivation[]{SIGMOID, SOFTMAX}) {
+            INDArray g = f.computeGradient(y, z, a, null);
+            assertFinite(g);
+            assertEquals(0.0, f.computeScore(y, z, a, null, false), 1e-6);
+        }
+        // near TI = 1 but not at it, finite differences still agree
+        FiniteDifferences.check(f, y, y.mul(6).subi(3), SIGMOID, null);
+    }
+
+    @Test
+    void extremeLogitsFloatAndDouble() {
+        for (DataType dt : new DataType[]{DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray y = Nd4j.createFromArray(new double[][]{{1, 0}, {0, 1}, {1, 0}, {0, 1}}).castTo(dt);
+            INDArray z = Nd4j.createFromArray(new double[][]{{100, -100}, {100, -100}, {-100, 100}, {100, -100}}).castTo(dt);
+            for (RegionLoss l : new RegionLoss[]{new DiceLoss(1e-5, RegionOptions.defaults().withRowsPerExample(2)),
+                    FocalTverskyLoss.of(0.3, 0.7, 4.0 / 3).withRowsPerExample(2)}) {
+                for (IActivation a : new IActivation[]{SIGMOID, SOFTMAX}) {
+                    double s = l.computeScore(y, z, a, null, false);
+                    INDArray g = l.computeGradient(y, z, a, null);
+                    assertTrue(Double.isFinite(s), l + " " + a + " " + dt);
+                    assertEquals(dt, g.dataType());
+                    assertFinite(g);
+                }
+            }
+        }
+    }
+
+    @Test
+    void inputsAreNotMutated() {
+        INDArray z = Nd4j.rand(DataType.DOUBLE, 6, 2);
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 6, 2).gt(0.5).castTo(DataType.DOUBLE);
+        INDArray mask = Nd4j.rand(DataType.DOUBLE, 6, 2).gt(0.2).castTo(DataType.DOUBLE);
+        INDArray z0 = z.dup(), y0 = y.dup(), m0 = mask.dup();
+        FocalTverskyLoss f = FocalTverskyLoss.of(0.3, 0.7, 2).withRowsPerExample(3);
+        f.computeGradientAndScore(y, z, SIGMOID, mask, false);
+        f.computeScoreArray(y, z, SOFTMAX, mask);
+        assertEquals(z0, z);
+        assertEquals(y0, y);
+        assertEquals(m0, mask);
+    }
+
+    @Test
+    void clearErrors() {
+        INDArray z = Nd4j.rand(DataType.DOUBLE, 6, 2);
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, 6, 2);
+        DiceLoss d = new DiceLoss(1e-5, RegionOptions.defaults().withRowsPerExample(4));
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> d.computeScore(y, z, SIGMOID, null, false));
+        assertTrue(e.getMessage().contains("6 rows") && e.getMessage().contains("rowsPerExample = 4"), e.getMessage());
+        e = assertThrows(LossConfigurationException.class,
+                () -> new DiceLoss().computeScore(y, z, new ActivationReLU(), null, false));
+        assertTrue(e.getMessage().contains("SIGMOID") && e.getMessage().contains("relu"), e.getMessage());
+        e = assertThrows(LossConfigurationException.class, () -> new DiceLoss(1e-5,
+                RegionOptions.defaults().withClassWeights(1, 2, 3)).computeScore(y, z, SIGMOID, null, false));
+        assertTrue(e.getMessage().contains("3 weights") && e.getMessage().contains("2 channels"), e.getMessage());
+        e = assertThrows(LossConfigurationException.class, () -> new DiceLoss(1e-5,
+                RegionOptions.defaults().withClasses(5)).computeScore(y, z, SIGMOID, null, false));
+        assertTrue(e.getMessage().contains("channel 5"), e.getMessage());
+        e = assertThrows(LossConfigurationException.class, () -> new TverskyLoss(-1, 0.5, 1e-5, null));
+        assertTrue(e.getMessage().contains("alpha=-1"), e.getMessage());
+        e = assertThrows(LossConfigurationException.class, () -> new DiceLoss(0, null));
+        assertTrue(e.getMessage().contains("smooth"), e.getMessage());
+        e = assertThrows(LossConfigurationException.class, () -> RegionOptions.defaults().withRowsPerExample(0));
+        assertTrue(e.getMessage().contains("rowsPerExample"), e.getMessage());
+        e = assertThrows(LossConfigurationException.class, () -> LossRegistry.discover().create("dice(alpha=0.3)"));
+        assertTrue(e.getMessage().contains("alpha"), e.getMessage());
+        e = assertThrows(LossConfigurationException.class, () -> LossRegistry.discover().create("tversky(classes=[1,1])"));
+        assertTrue(e.getMessage().contains("twice"), e.getMessage());
+    }
+
+    @Test
+    void registryNamesDefaultsAndSpecs() {
+        LossRegistry reg = LossRegistry.discover();
+        LossFunction dice = reg.create("dice");
+        assertEquals(new DiceLoss(), dice);
+        assertTrue(dice.spec().startsWith("dice(smooth="), dice.spec());
+        assertEquals(dice, reg.create(dice.spec()));
+        TverskyLoss t = (TverskyLoss) reg.create("tversky");
+        assertEquals(0.5, t.getAlpha());
+        assertEquals(0.5, t.getBeta());
+        assertEquals(1e-5, t.getSmooth());
+        FocalTverskyLoss f = (FocalTverskyLoss) reg.create("focal-tversky(gamma=4/3, beta=0.7, alpha=0.3, classes=[1,2],"
+                + " classWeights=[1,2,3], includeBackground=false, batch=true, rowsPerExample=64)");
+        assertEquals(4.0 / 3, f.getGamma(), 1e-15);
+        assertEquals(64, f.rowsPerExample());
+        assertEquals(f, reg.create(f.spec()));
+        assertEquals(f, reg.create("focal-tversky", f.parameters()));
+        Map<String, Object> p = f.parameters();
+        assertEquals(java.util.List.of("alpha", "beta", "smooth", "gamma", "batch", "includeBackground", "classes",
+                "classWeights", "rowsPerExample"), java.util.List.copyOf(p.keySet()));
+        assertSame(f, f.withRowsPerExample(64));
+        assertNotSame(f, f.withRowsPerExample(32));
+        assertEquals(32, f.withRowsPerExample(32).rowsPerExample());
+    }
+
+    @Test
+    void compoundPassesGroupingToParts() {
+        CompoundLoss c = CompoundLoss.of(new LossMCXENT(), new DiceLoss());
+        assertEquals(1, c.rowsPerExample());
+        CompoundLoss g = c.withRowsPerExample(16);
+        assertEquals(16, g.rowsPerExample());
+        assertEquals(16, ((DiceLoss) g.getLosses().get(1)).rowsPerExample());
+        assertSame(c.getLosses().get(0), g.getLosses().get(0));
+        assertSame(g, g.withRowsPerExample(16));
+    }
+
+    static void assertFinite(INDArray g) {
+        for (long i = 0; i < g.length(); i++) {
+            assertTrue(Double.isFinite(g.getDouble(i)), "element " + i + " is " + g.getDouble(i));
+        }
+    }
+
+    static INDArray oneHot(Random r, int rows, int classes) {
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, rows, classes);
+        for (int i = 0; i < rows; i++) {
+            y.putScalar(i, r.nextInt(classes), 1.0);
+        }
+        return y;
+    }
+}
