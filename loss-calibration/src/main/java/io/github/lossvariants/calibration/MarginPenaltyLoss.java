@@ -33,7 +33,8 @@ import java.util.Map;
  *
  * <p>Parameters: {@code margin} &gt;= 0 (default 10), {@code alpha} &gt;= 0 (default 0.1); the
  * paper's settings, used for classification and segmentation. A per-output mask drops single
- * (i, k) terms (the paper's {@code ignore_index} is a per-row mask). Needs SOFTMAX.
+ * (i, k) terms and zeroes the gradient at masked outputs, as DL4J's output layers need (the
+ * paper's {@code ignore_index} is a per-row mask). Needs SOFTMAX.
  *
  * @since 0.1.0
  */
@@ -101,8 +102,8 @@ public final class MarginPenaltyLoss extends BaseLoss {
             INDArray count = active.sum(true, 1);
             grad = Rows.argMaxOneHot(preOutput).muliColumnVector(count).subi(active).muli(c);
             if (kind == MaskKind.PER_OUTPUT) {
-                // DL4J zeroes masked pre-activations and uses the gradient unmasked: a masked
-                // argmax column must get no gradient (it got count * alpha / K)
+                // DL4J's output layers use the loss gradient unmasked: masked outputs must get zero,
+                // also when a masked output is the row's argmax.
                 grad.muli(m);
             }
         }
