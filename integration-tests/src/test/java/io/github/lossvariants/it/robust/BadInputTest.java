@@ -57,68 +57,78 @@ class BadInputTest {
         return Nd4j.linspace(-2, 2, rows * nOut, DataType.DOUBLE).reshape('c', rows, nOut).castTo(type);
     }
 
-    private static List<Mistake> mistakes(Activation act) {
+    private static String sh(long... shape) {
+        return java.util.Arrays.toString(shape);
+    }
+
+    private static List<Mistake> mistakes(Activation act, int w) {
         DataType d = DataType.DOUBLE;
+        int last = w - 1;
         List<Mistake> m = new ArrayList<>();
-        m.add(new Mistake("labels and logits of different widths", () -> new INDArray[]{labels(act, 4, 3, d),
-                logits(4, 2, d), null}, null, "equal shapes", "[4, 3]", "[4, 2]"));
-        m.add(new Mistake("labels and logits of different row counts", () -> new INDArray[]{labels(act, 5, 3, d),
-                logits(4, 3, d), null}, null, "equal shapes", "[5, 3]", "[4, 3]"));
+        m.add(new Mistake("labels and logits of different widths", () -> new INDArray[]{labels(act, 4, w, d),
+                logits(4, w + 1, d), null}, null, "equal shapes", sh(4, w), sh(4, w + 1)));
+        m.add(new Mistake("labels and logits of different row counts", () -> new INDArray[]{labels(act, 5, w, d),
+                logits(4, w, d), null}, null, "equal shapes", sh(5, w), sh(4, w)));
         m.add(new Mistake("3-D arrays (an RNN/CNN output passed to the loss directly)", () -> new INDArray[]{
-                labels(act, 4, 3, d).reshape(2, 3, 2), logits(4, 3, d).reshape(2, 3, 2), null}, null,
-                "expected 2-D", "[2, 3, 2]", "CnnLossLayer"));
-        m.add(new Mistake("1-D arrays", () -> new INDArray[]{labels(act, 4, 3, d).reshape(12),
-                logits(4, 3, d).reshape(12), null}, null, "[12]"));
-        m.add(new Mistake("mask with the wrong number of columns", () -> new INDArray[]{labels(act, 4, 3, d),
-                logits(4, 3, d), Nd4j.ones(d, 4, 2)}, null, "unsupported mask shape [4, 2]", "[4, 1]", "[4, 3]"));
-        m.add(new Mistake("mask with the wrong number of rows", () -> new INDArray[]{labels(act, 4, 3, d),
-                logits(4, 3, d), Nd4j.ones(d, 5, 1)}, null, "unsupported mask shape [5, 1]", "[4, 1]"));
-        m.add(new Mistake("3-D mask", () -> new INDArray[]{labels(act, 4, 3, d), logits(4, 3, d),
-                Nd4j.ones(d, 2, 2, 3)}, null, "unsupported mask shape [2, 2, 3]"));
+                labels(act, 4, w, d).reshape(2, w, 2), logits(4, w, d).reshape(2, w, 2), null}, null,
+                "expected 2-D", sh(2, w, 2), "CnnLossLayer"));
+        m.add(new Mistake("1-D arrays", () -> new INDArray[]{labels(act, 4, w, d).reshape(4L * w),
+                logits(4, w, d).reshape(4L * w), null}, null, sh(4L * w)));
+        m.add(new Mistake("mask with the wrong number of columns", () -> new INDArray[]{labels(act, 4, w, d),
+                logits(4, w, d), Nd4j.ones(d, 4, w + 1)}, null, "unsupported mask shape " + sh(4, w + 1), "[4, 1]",
+                sh(4, w)));
+        m.add(new Mistake("mask with the wrong number of rows", () -> new INDArray[]{labels(act, 4, w, d),
+                logits(4, w, d), Nd4j.ones(d, 5, 1)}, null, "unsupported mask shape [5, 1]", "[4, 1]"));
+        m.add(new Mistake("3-D mask", () -> new INDArray[]{labels(act, 4, w, d), logits(4, w, d),
+                Nd4j.ones(d, 2, 2, w)}, null, "unsupported mask shape " + sh(2, 2, w)));
         m.add(new Mistake("label 2 (class index instead of one-hot/0-1)", () -> {
-            INDArray y = labels(act, 4, 3, d);
-            y.putScalar(2, 1, 2.0);
-            return new INDArray[]{y, logits(4, 3, d), null};
-        }, null, "labels must lie in [0, 1]", "2.0", "row 2, column 1"));
+            INDArray y = labels(act, 4, w, d);
+            y.putScalar(2, last, 2.0);
+            return new INDArray[]{y, logits(4, w, d), null};
+        }, null, "labels must lie in [0, 1]", "2.0", "row 2, column " + last));
         m.add(new Mistake("label -1 (e.g. a {-1, 1} encoding)", () -> {
-            INDArray y = labels(act, 4, 3, d);
+            INDArray y = labels(act, 4, w, d);
             y.putScalar(3, 0, -1.0);
-            return new INDArray[]{y, logits(4, 3, d), null};
+            return new INDArray[]{y, logits(4, w, d), null};
         }, null, "labels must lie in [0, 1]", "-1.0", "row 3, column 0"));
         m.add(new Mistake("NaN label", () -> {
-            INDArray y = labels(act, 4, 3, d);
-            y.putScalar(1, 2, Double.NaN);
-            return new INDArray[]{y, logits(4, 3, d), null};
-        }, null, "labels must lie in [0, 1]", "NaN", "row 1, column 2"));
+            INDArray y = labels(act, 4, w, d);
+            y.putScalar(1, last, Double.NaN);
+            return new INDArray[]{y, logits(4, w, d), null};
+        }, null, "labels must lie in [0, 1]", "NaN", "row 1, column " + last));
         m.add(new Mistake("two NaN logits", () -> {
-            INDArray z = logits(4, 3, d);
-            z.putScalar(1, 2, Double.NaN);
+            INDArray z = logits(4, w, d);
+            z.putScalar(1, last, Double.NaN);
             z.putScalar(3, 0, Double.NaN);
-            return new INDArray[]{labels(act, 4, 3, d), z, null};
-        }, null, "2 non-finite values", "NaN at row 1, column 2", "-Dlossvariants.checkInputs=false"));
+            return new INDArray[]{labels(act, 4, w, d), z, null};
+        }, null, "2 non-finite values", "NaN at row 1, column " + last, "-Dlossvariants.checkInputs=false"));
         m.add(new Mistake("an infinite logit (float)", () -> {
-            INDArray z = logits(4, 3, DataType.FLOAT);
-            z.putScalar(0, 1, Double.NEGATIVE_INFINITY);
-            return new INDArray[]{labels(act, 4, 3, DataType.FLOAT), z, null};
-        }, null, "1 non-finite value ", "-Infinity at row 0, column 1"));
-        m.add(new Mistake("integer logits", () -> new INDArray[]{labels(act, 4, 3, d), logits(4, 3, d).castTo(DataType.INT),
+            INDArray z = logits(4, w, DataType.FLOAT);
+            z.putScalar(0, last, Double.NEGATIVE_INFINITY);
+            return new INDArray[]{labels(act, 4, w, DataType.FLOAT), z, null};
+        }, null, "1 non-finite value ", "-Infinity at row 0, column " + last));
+        m.add(new Mistake("integer logits", () -> new INDArray[]{labels(act, 4, w, d), logits(4, w, d).castTo(DataType.INT),
                 null}, null, "preOutput must be floating point", "INT"));
         m.add(new Mistake("UTF-8 labels", () -> new INDArray[]{Nd4j.create("a", "b"), logits(1, 2, d), null}, null,
                 "labels must be numeric", "UTF8"));
-        m.add(new Mistake("empty arrays", () -> new INDArray[]{Nd4j.create(d, 0, 3), Nd4j.create(d, 0, 3), null},
-                null, "must not be empty", "[0, 3]"));
-        m.add(new Mistake("null labels", () -> new INDArray[]{null, logits(4, 3, d), null}, null,
+        m.add(new Mistake("empty arrays", () -> new INDArray[]{Nd4j.create(d, 0, w), Nd4j.create(d, 0, w), null},
+                null, "must not be empty", sh(0, w)));
+        m.add(new Mistake("null labels", () -> new INDArray[]{null, logits(4, w, d), null}, null,
                 "must not be null", "labels null"));
         m.add(new Mistake("soft labels for a loss defined on one-hot labels only", () -> {
-            INDArray y = labels(act, 4, 3, d);
-            y.putScalar(1, 0, 0.3);
-            y.putScalar(1, 1, 0.7);
-            y.putScalar(1, 2, 0.0);
-            return new INDArray[]{y, logits(4, 3, d), null};
+            INDArray y = labels(act, 4, w, d);
+            if (w == 1) {
+                y.putScalar(1, 0, 0.3);
+            } else {
+                y.getRow(1).assign(0.0);
+                y.putScalar(1, 0, 0.3);
+                y.putScalar(1, 1, 0.7);
+            }
+            return new INDArray[]{y, logits(4, w, d), null};
         }, null, "one-hot", "row 1"));
-        m.add(new Mistake("a ReLU output layer", () -> new INDArray[]{labels(act, 4, 3, d), logits(4, 3, d), null},
+        m.add(new Mistake("a ReLU output layer", () -> new INDArray[]{labels(act, 4, w, d), logits(4, w, d), null},
                 Activation.RELU, "got relu", act.name()));
-        m.add(new Mistake("an identity output layer", () -> new INDArray[]{labels(act, 4, 3, d), logits(4, 3, d),
+        m.add(new Mistake("an identity output layer", () -> new INDArray[]{labels(act, 4, w, d), logits(4, w, d),
                 null}, Activation.IDENTITY, "got identity"));
         return m;
     }
@@ -127,7 +137,7 @@ class BadInputTest {
     Stream<DynamicTest> everyMistakeFailsWithAClearMessage() {
         return LossUnderTest.all().stream().map(l -> DynamicTest.dynamicTest(l.name, () -> {
             for (Activation own : l.activations) {
-                for (Mistake m : mistakes(own)) {
+                for (Mistake m : mistakes(own, l.defaultWidth(own))) {
                     if (m.what.startsWith("soft labels") && l.softLabels) {
                         continue; // soft labels are valid for this loss (probed); covered by the property tests
                     }
@@ -152,8 +162,9 @@ class BadInputTest {
     Stream<DynamicTest> labelAndMaskTypesOtherThanTheLogitsAreCastConsistently() {
         return LossUnderTest.all().stream().map(l -> DynamicTest.dynamicTest(l.name, () -> {
             Activation act = l.activations.get(0);
-            INDArray y = labels(act, 4, 3, DataType.DOUBLE);
-            INDArray z = logits(4, 3, DataType.DOUBLE);
+            int w = l.defaultWidth(act);
+            INDArray y = labels(act, 4, w, DataType.DOUBLE);
+            INDArray z = logits(4, w, DataType.DOUBLE);
             INDArray mask = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}});
             IActivation a = act.getActivationFunction();
             double expected = l.defaults.computeScore(y, z, a, mask, false);

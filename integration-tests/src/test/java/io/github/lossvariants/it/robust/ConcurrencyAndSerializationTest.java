@@ -97,7 +97,11 @@ class ConcurrencyAndSerializationTest {
         return LossUnderTest.all().stream().map(l -> DynamicTest.dynamicTest(l.name, () -> {
             for (int i = 0; i < JACKSON_CASES; i++) {
                 Random rng = Generators.rng(l.name, "json", i);
-                int nOut = 2 + rng.nextInt(4);
+                Activation act = l.activations.get(rng.nextInt(l.activations.size()));
+                int nOut = Math.max(2, l.width(act, rng, 5));
+                if (l.fixedWidths.containsKey(act)) {
+                    nOut = l.width(act, rng, 5);
+                }
                 LossFunction loss = Generators.drawLoss(REGISTRY, l, nOut, rng).loss;
                 String where = l.name + " json case " + i + " (" + loss.spec() + ", nOut " + nOut + ", seed "
                         + Generators.SEED + ")";
@@ -108,7 +112,6 @@ class ConcurrencyAndSerializationTest {
                 LossFunction fromSpec = REGISTRY.create(loss.spec());
                 assertEquals(loss, fromSpec, where + ": registry.create(spec())");
                 assertEquals(loss.parameters(), fromSpec.parameters(), where + ": parameters after spec()");
-                Activation act = l.activations.get(rng.nextInt(l.activations.size()));
                 if (i < NETWORK_JSON_CASES) {
                     LossChecks.assertJsonRoundTrip(loss, act, nOut);
                 }

@@ -202,6 +202,11 @@ final class Generators {
             this.where = where;
         }
 
+        Case withLoss(LossFunction other) {
+            return new Case(other, activation, type, shape, nOut, rowsPerExample, labels, logits, mask, maskKind,
+                    logitScale, where + " (surrogate-gradient flag off)");
+        }
+
         Case withLogits(INDArray z) {
             return new Case(loss, activation, type, shape, nOut, rowsPerExample, labels, z, mask, maskKind, logitScale,
                     where + " (logits clamped)");
@@ -230,9 +235,7 @@ final class Generators {
      */
     static Case input(LossRegistry registry, LossUnderTest l, String where, Random rng, boolean small) {
         Activation act = l.activations.get(rng.nextInt(l.activations.size()));
-        boolean sigmoidOnly = !l.activations.contains(Activation.SOFTMAX);
-        int minOut = sigmoidOnly && !l.rowGrouped ? 1 : 2;
-        int nOut = minOut + rng.nextInt((small ? 4 : 6) - minOut + 1);
+        int nOut = l.width(act, rng, small ? 4 : 6);
         DataType type = small ? DataType.DOUBLE : (rng.nextBoolean() ? DataType.FLOAT : DataType.DOUBLE);
         int rank = 2 + rng.nextInt(4);
         long[] spatial;

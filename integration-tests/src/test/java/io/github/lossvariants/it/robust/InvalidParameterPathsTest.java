@@ -123,7 +123,7 @@ class InvalidParameterPathsTest {
     @TestFactory
     Stream<DynamicTest> invalidValuesFailOnEveryPath(@TempDir Path dir) {
         return LossUnderTest.all().stream().filter(l -> l.projectLoss).map(l -> DynamicTest.dynamicTest(l.name, () -> {
-            int nOut = 3;
+            int nOut = l.defaultWidth(l.activations.get(0));
             int checked = 0;
             int jsonChecked = 0;
             for (ParameterSpec s : l.provider.parameters().specs()) {

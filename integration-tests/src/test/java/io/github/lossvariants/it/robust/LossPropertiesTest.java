@@ -59,6 +59,17 @@ class LossPropertiesTest {
             for (int i = 0; i < FD_CASES; i++) {
                 Random rng = Generators.rng(l.name, "fd", i);
                 Generators.Case c = Generators.input(REGISTRY, l, l.name + " fd case " + i, rng, true);
+                String flag = LossUnderTest.SURROGATE_GRADIENT_FLAG.get(l.name);
+                if (flag != null && Boolean.TRUE.equals(c.loss.parameters().get(flag))) {
+                    java.util.Map<String, Object> p = new java.util.LinkedHashMap<>(c.loss.parameters());
+                    p.put(flag, false);
+                    p.remove("rowsPerExample");
+                    io.github.lossvariants.api.LossFunction off = REGISTRY.create(l.name, p);
+                    if (off instanceof io.github.lossvariants.api.dl4j.RowGroupedLoss) {
+                        off = ((io.github.lossvariants.api.dl4j.RowGroupedLoss) off).withRowsPerExample(c.rowsPerExample);
+                    }
+                    c = c.withLoss(off);
+                }
                 if (LossUnderTest.STRAIGHT_THROUGH_CLIP.contains(l.name)) {
                     Object eps = c.loss.parameters().get("clipEps");
                     double e = eps == null ? 0 : ((Number) eps).doubleValue();

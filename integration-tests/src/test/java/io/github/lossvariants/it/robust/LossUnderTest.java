@@ -47,6 +47,15 @@ final class LossUnderTest {
      */
     static final Set<String> ROW_CONSTANT_PER_OUTPUT_MASK = Set.of("dual-focal");
 
+    /**
+     * Boolean parameters that, when true, make a loss return a documented surrogate gradient rather
+     * than the derivative of its score: {@code asymmetric}'s {@code detachFocusingWeight} (ASL's
+     * reference treats the focusing weight as a constant in backprop). Finite differences are
+     * checked with the parameter false; the other properties with both values.
+     */
+    static final java.util.Map<String, String> SURROGATE_GRADIENT_FLAG = java.util.Map.of("asymmetric",
+            "detachFocusingWeight");
+
     /** Only these losses when {@code -Drobust.losses=a,b} is given (for iterating on one loss). */
     static final Set<String> ONLY = System.getProperty("robust.losses", "").isBlank() ? Set.of()
             : Set.of(System.getProperty("robust.losses").split(","));
@@ -59,9 +68,12 @@ final class LossUnderTest {
     final boolean softLabels;
     final boolean rowGrouped;
     final boolean projectLoss;
+    /** Output widths accepted per activation: null for any width from 2 (and 1 if accepted) up. */
+    final java.util.Map<Activation, List<Integer>> fixedWidths;
 
     private LossUnderTest(LossProvider provider, LossFunction defaults, List<Activation> activations,
-                          boolean perOutputMask, boolean softLabels) {
+                          boolean perOutputMask, boolean softLabels, java.util.Map<Activation, List<Integer>> fixedWidths) {
+        this.fixedWidths = fixedWidths;
         this.provider = provider;
         this.name = provider.name();
         this.defaults = defaults;
@@ -70,6 +82,26 @@ final class LossUnderTest {
         this.softLabels = softLabels;
         this.rowGrouped = defaults instanceof RowGroupedLoss;
         this.projectLoss = defaults.getClass().getName().startsWith("io.github.lossvariants.");
+    }
+
+    /**
+     * @return a random output width the loss accepts with this activation: 1..max for sigmoid-only
+     * dense losses, 2..max otherwise, or one of the fixed widths a loss requires (e.g. unified-focal:
+     * 2 channels with softmax, 1 with sigmoid)
+     */
+    int width(Activation a, java.util.Random rng, int max) {
+        List<Integer> fixed = fixedWidths.get(a);
+        if (fixed != null) {
+            return fixed.get(rng.nextInt(fixed.size()));
+        }
+        int min = !activations.contains(Activation.SOFTMAX) && !rowGrouped ? 1 : 2;
+        return min + rng.nextInt(max - min + 1);
+    }
+
+    /** @return 3, or the loss's first fixed width for this activation */
+    int defaultWidth(Activation a) {
+        List<Integer> fixed = fixedWidths.get(a);
+        return fixed == null || fixed.contains(3) ? 3 : fixed.get(0);
     }
 
     boolean nonNegative() {
@@ -95,23 +127,48 @@ final class LossUnderTest {
     }
 
     static LossUnderTest probe(LossProvider provider, LossFunction loss) {
-        INDArray oneHot = Nd4j.createFromArray(new double[][]{{1, 0, 0}, {0, 1, 0}});
-        INDArray logits = Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.25, -0.5}});
         List<Activation> acts = new ArrayList<>();
+        java.util.Map<Activation, List<Integer>> fixed = new java.util.HashMap<>();
         for (Activation a : new Activation[]{Activation.SIGMOID, Activation.SOFTMAX}) {
-            if (accepts(loss, oneHot, logits, a, null)) {
-                acts.add(a);
+            List<Integer> widths = new ArrayList<>();
+            for (int w = 1; w <= 4; w++) {
+                if (accepts(loss, oneHot(w), logits(w), a, null)) {
+                    widths.add(w);
+                }
+            }
+            if (widths.isEmpty()) {
+                continue;
+            }
+            acts.add(a);
+            if (!(widths.contains(3) && widths.contains(4))) {
+                fixed.put(a, List.copyOf(widths));
             }
         }
         if (acts.isEmpty()) {
             throw new AssertionError(provider.name() + ": accepts neither SIGMOID nor SOFTMAX on one-hot labels "
-                    + "and default parameters; the robustness tests cannot drive it");
+                    + "of width 1 to 4 and default parameters; the robustness tests cannot drive it");
         }
         Activation a = acts.get(0);
-        boolean perOutput = accepts(loss, oneHot, logits, a, Nd4j.ones(DataType.DOUBLE, 2, 3));
-        INDArray soft = Nd4j.createFromArray(new double[][]{{0.6, 0.3, 0.1}, {0.2, 0.5, 0.3}});
-        boolean softLabels = accepts(loss, soft, logits, a, null);
-        return new LossUnderTest(provider, loss, List.copyOf(acts), perOutput, softLabels);
+        int w = fixed.containsKey(a) ? fixed.get(a).get(fixed.get(a).size() - 1) : 3;
+        boolean perOutput = accepts(loss, oneHot(w), logits(w), a, Nd4j.ones(DataType.DOUBLE, 2, w));
+        INDArray soft = Nd4j.createFromArray(new double[][]{{0.6, 0.3, 0.1, 0.0}, {0.2, 0.5, 0.1, 0.2}})
+                .get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, w)).dup();
+        if (w == 1) {
+            soft = Nd4j.createFromArray(new double[][]{{0.6}, {0.2}});
+        }
+        boolean softLabels = accepts(loss, soft, logits(w), a, null);
+        return new LossUnderTest(provider, loss, List.copyOf(acts), perOutput, softLabels, fixed);
+    }
+
+    private static INDArray oneHot(int w) {
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, 2, w);
+        y.putScalar(0, 0, 1.0);
+        y.putScalar(1, w - 1, 1.0);
+        return y;
+    }
+
+    private static INDArray logits(int w) {
+        return Nd4j.linspace(-1, 1.5, 2 * w, DataType.DOUBLE).reshape('c', 2, w);
     }
 
     private static boolean accepts(LossFunction loss, INDArray y, INDArray z, Activation a, INDArray mask) {
