@@ -1,9 +1,9 @@
 package io.github.lossvariants.focal;
 
 import io.github.lossvariants.focal.internal.FocalParameters;
-import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.dl4j.LossInputs;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -26,11 +26,16 @@ import java.util.Map;
  *
  * <p>Parameter: {@code weights}, optional, one weight &gt;= 0 per class (DL4J's weights; default all
  * 1); the length must equal nOut. DL4J's softmax clipping epsilon stays at its default 1e-10.
- * Requires a {@code SOFTMAX} output activation and rejects per-output (labels-shaped) masks, each
- * with a {@link LossConfigurationException} naming what was given and what is allowed (DL4J's
- * {@code LossMCXENT} returns infinite scores behind a sigmoid, and throws a bare
- * {@code UnsupportedOperationException} for a per-output mask with softmax); for other activations
- * use DL4J's {@code LossMCXENT} directly.
+ * Requires a {@code SOFTMAX} output activation, failing fast otherwise (DL4J's {@code LossMCXENT}
+ * returns infinite scores behind a sigmoid); for other activations use DL4J's {@code LossMCXENT}
+ * directly.
+ * With a SOFTMAX activation a per-output (labels-shaped) mask must be constant within each row
+ * (whole examples or pixels) and is applied as the per-row mask it equals; one that differs within a
+ * row is rejected with a {@link io.github.lossvariants.api.LossConfigurationException} naming the
+ * loss, the row and what to use instead (DL4J's {@code LossMCXENT} would accept it in the score and
+ * throw an {@code UnsupportedOperationException} from deep inside the gradient). Softmax couples a
+ * row's classes, so masking single classes is ill-defined. Other activations pass per-output masks
+ * to DL4J unchanged.
  *
  * <p>Why a wrapper: with a non-softmax activation {@code LossMCXENT.computeGradient}
  * back-propagates through the activation in place, overwriting {@code preOutput}. This class hands
@@ -80,13 +85,6 @@ public final class CrossEntropyLoss extends GuardedDl4jLoss {
     protected void checkActivationAndMask(IActivation activation, INDArray mask) {
         LossInputs.requireSoftmax(NAME, activation, "For independent (multi-label) outputs with a sigmoid use bce"
                 + " (BinaryCrossEntropyLoss); for other activations use DL4J's LossMCXENT directly.");
-        if (mask != null && mask.rank() == 2 && mask.size(1) > 1) {
-            throw new LossConfigurationException(NAME + ": per-output (labels-shaped) masks are not supported with a"
-                    + " softmax: a masked class would still take probability mass; got a mask of shape "
-                    + Arrays.toString(mask.shape()) + "; allowed: no mask or one weight per row, [" + mask.size(0)
-                    + ", 1]. For per-class weights use the weights parameter; softmax-focal(gamma=0) accepts"
-                    + " per-output masks");
-        }
     }
 
     /**
@@ -97,6 +95,11 @@ public final class CrossEntropyLoss extends GuardedDl4jLoss {
     @Override
     protected INDArray ownedPreOutput(INDArray preOutput) {
         return preOutput.subColumnVector(preOutput.max(true, 1));
+    }
+
+    @Override
+    protected boolean couplesRowOutputs(IActivation activation) {
+        return activation instanceof ActivationSoftmax;
     }
 
     @Override

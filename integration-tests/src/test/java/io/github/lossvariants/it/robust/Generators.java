@@ -332,7 +332,9 @@ final class Generators {
             for (int i = 0; i < m.length; i++) {
                 m[i] = rng.nextDouble() < 0.75 ? 1 : 0;
             }
-            if (cols > 1 && LossUnderTest.ROW_CONSTANT_PER_OUTPUT_MASK.contains(l.name)) {
+            // softmax couples a row's classes: per-output masks must be constant within a row (main's
+            // mask rule, LossInputs.requireRowConstantMask); partial rows are rejected by design
+            if (cols > 1 && (softmax || LossUnderTest.ROW_CONSTANT_PER_OUTPUT_MASK.contains(l.name))) {
                 for (int r = 0; r < rows; r++) {
                     Arrays.fill(m, r * cols, (r + 1) * cols, m[r * cols]);
                 }
