@@ -43,6 +43,12 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean wantGradient) {
+        return evaluate(labels, preOutput, activation, mask, wantGradient, true);
+    }
+
+    @Override
+    protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
+                                        boolean wantGradient, boolean wantRowScores) {
         String name = registryName();
         LossInputs.checkRows(name, labels, preOutput);
         MaskKind kind = LossInputs.maskKind(name, mask, labels);
@@ -72,6 +78,9 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
                 // the loss gradient as it is: masked outputs must get exactly zero.
                 grad.muli(m);
             }
+        }
+        if (!wantRowScores) {
+            return Evaluation.ofTotal(loss.sumNumber().doubleValue(), grad, preOutput.size(0));
         }
         return new Evaluation(loss.sum(true, 1), grad, preOutput.size(0));
     }

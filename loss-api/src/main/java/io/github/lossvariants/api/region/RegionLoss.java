@@ -156,6 +156,12 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean wantGradient) {
+        return evaluate(labels, preOutput, activation, mask, wantGradient, true);
+    }
+
+    @Override
+    protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
+                                        boolean wantGradient, boolean wantRowScores) {
         String name = registryName();
         LossInputs.checkRows(name, labels, preOutput);
         MaskKind kind = LossInputs.maskKind(name, mask, labels);
