@@ -19,7 +19,7 @@ class RegistryCompletenessTest {
             "focal", "softmax-focal", "bce", "ce",
             "tversky", "focal-tversky", "dice",
             "asymmetric", "unified-focal",
-            "focal-adaptive", "dual-focal", "adafocal", "label-smoothing", "focal-label-smoothing", "mdca", "mbls",
+            "focal-adaptive", "focal-adaptive-sigmoid", "dual-focal", "adafocal", "label-smoothing", "focal-label-smoothing", "mdca", "mbls",
             "squared-hinge"));
 
     @Test

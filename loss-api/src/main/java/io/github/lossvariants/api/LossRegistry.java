@@ -50,6 +50,7 @@ public final class LossRegistry {
             Map.entry("asymmetric", "loss-asymmetric"),
             Map.entry("unified-focal", "loss-asymmetric"),
             Map.entry("focal-adaptive", "loss-calibration"),
+            Map.entry("focal-adaptive-sigmoid", "loss-calibration"),
             Map.entry("dual-focal", "loss-calibration"),
             Map.entry("adafocal", "loss-calibration"),
             Map.entry("label-smoothing", "loss-calibration"),

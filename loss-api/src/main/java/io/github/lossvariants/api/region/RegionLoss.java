@@ -62,6 +62,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       focal loss): override {@link #hasElementTerms()} to return true and implement
  *       {@link #elementTerms}. Their row sums are added to the row scores (scale them yourself, e.g.
  *       by {@code 1/rowsPerExample()} for a mean over pixels); masks are applied here.</li>
+ *   <li>Optionally, for true negatives (TN = n - TP - FP - FN): override {@link #needsPositions()} to
+ *       return true and the eight-argument {@code regionTerms}, which also receives the number n of
+ *       (masked) positions per (group, class).</li>
  *   <li>Implement {@link #withOptions(RegionOptions)} (a copy with other options), and the usual
  *       {@code registryName()}, {@code parameters()} (use {@link RegionOptions#putParameters}),
  *       equals/hashCode (include {@link #getOptions()}) and a {@code @JsonCreator} constructor
@@ -127,6 +130,30 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
      */
     protected abstract void regionTerms(INDArray tp, INDArray fp, INDArray fn, INDArray loss, INDArray dTp,
                                         INDArray dFp, INDArray dFn);
+
+    /**
+     * @return true when the loss needs the number of (masked) positions of each group and class,
+     * passed to {@link #regionTerms(INDArray, INDArray, INDArray, INDArray, INDArray, INDArray, INDArray, INDArray)};
+     * false by default (the count is then not computed)
+     */
+    protected boolean needsPositions() {
+        return false;
+    }
+
+    /**
+     * As {@link #regionTerms(INDArray, INDArray, INDArray, INDArray, INDArray, INDArray, INDArray)},
+     * also given the number of (masked) positions n of each (group, class), so that
+     * TN = n - TP - FP - FN (e.g. the background counts of a single sigmoid foreground channel).
+     * n does not depend on the predictions: its derivative is zero. This class calls this method;
+     * the default ignores {@code positions} and calls the seven-argument one.
+     *
+     * @param positions {@code [G, C]} sum of the mask over each group's rows (the row count without a
+     *                  mask) when {@link #needsPositions()} is true, else null; read only
+     */
+    protected void regionTerms(INDArray tp, INDArray fp, INDArray fn, INDArray positions, INDArray loss, INDArray dTp,
+                               INDArray dFp, INDArray dFn) {
+        regionTerms(tp, fp, fn, loss, dTp, dFp, dFn);
+    }
 
     /** @return true when {@link #elementTerms} adds per-element terms; false by default */
     protected boolean hasElementTerms() {
@@ -232,7 +259,17 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
         INDArray dTp = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
         INDArray dFp = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
         INDArray dFn = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
-        regionTerms(tp, fp, fn, loss, dTp, dFp, dFn);
+        INDArray positions = null;
+        if (needsPositions()) {
+            if (kind == MaskKind.NONE) {
+                positions = Nd4j.valueArrayOf(new long[]{groups, nC}, (double) (batch ? rows : r), type);
+            } else {
+                buf.assign(1.0);
+                applyMask(kind, m, buf);
+                positions = groupSum(buf, batch, examples, r, nC);
+            }
+        }
+        regionTerms(tp, fp, fn, positions, loss, dTp, dFp, dFn);
 
         // per-group score: weighted mean over classes
         INDArray groupScore = loss.mulRowVector(w).sum(true, 1); // [G, 1]

@@ -1,0 +1,96 @@
+package io.github.lossvariants.calibration;
+
+import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
+import io.github.lossvariants.calibration.internal.FocalAdaptiveProvider;
+import io.github.lossvariants.calibration.internal.FocalTerms;
+import io.github.lossvariants.calibration.internal.Params;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Focal loss with a sample-dependent focusing exponent, FLSD-53 (Mukhoti et al., "Calibrating
+ * Deep Neural Networks using Focal Loss", NeurIPS 2020), registry name {@code focal-adaptive}.
+ *
+ * <pre>
+ *   L = -sum_i (1 - p_t,i)^gamma_i * log p_t,i          (summed over the batch)
+ *   gamma_i = 5 if p_t,i &lt; 0.2;  3 if 0.2 &lt;= p_t,i &lt; 0.5;  gamma otherwise
+ * </pre>
+ * p = softmax(z), p_t the probability of the target class. gamma_i is picked from the value of
+ * p_t and is a constant in the gradient (no gradient flows through the choice), as in the
+ * reference code (torrvision/focal_calibration {@code FocalLossAdaptive}):
+ * dL/dz_k = [gamma p_t (1-p_t)^(gamma-1) log p_t - (1-p_t)^gamma] (delta_ky - p_k).
+ *
+ * <p>Parameter: {@code gamma} &gt;= 0, default 3 (FLSD-53; 2 gives FLSD-52). Needs a SOFTMAX output
+ * layer. Labels are one-hot; a soft label row weights each class's focal term by its label value
+ * (each class then uses its own p for the gamma lookup). Per-example and per-output masks apply.
+ *
+ * @since 0.1.0
+ */
+public final class AdaptiveFocalLoss extends SoftmaxElementwiseLoss {
+    private static final long serialVersionUID = 1L;
+    /** Registry name. */
+    public static final String NAME = "focal-adaptive";
+
+    @JsonProperty("gamma")
+    private final double gamma;
+
+    /** FLSD-53: gamma = 3. */
+    public AdaptiveFocalLoss() {
+        this(3.0);
+    }
+
+    /**
+     * @param gamma exponent used where p_t &gt;= 0.5, &gt;= 0
+     * @throws io.github.lossvariants.api.LossConfigurationException when out of range
+     */
+    @JsonCreator
+    public AdaptiveFocalLoss(@JsonProperty("gamma") double gamma) {
+        Params.check(FocalAdaptiveProvider.SCHEMA, NAME, "gamma", gamma);
+        this.gamma = gamma;
+    }
+
+    /** @return the exponent used where p_t &gt;= 0.5 */
+    public double getGamma() {
+        return gamma;
+    }
+
+    @Override
+    protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
+        // g = gamma + (3 - gamma) [p < 0.5] + 2 [p < 0.2]
+        INDArray g = probs.lt(0.5).castTo(probs.dataType()).muli(3.0 - gamma);
+        g.addi(probs.lt(0.2).castTo(probs.dataType()).muli(2.0)).addi(gamma);
+        FocalTerms.write(logProbs, probs, labels, g, 0, null, 0, loss, dLogProb);
+    }
+
+    @Override
+    protected String activationHint() {
+        return "For sigmoid outputs use 'focal' (loss-focal).";
+    }
+
+    @Override
+    public String registryName() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("gamma", gamma);
+        return Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof AdaptiveFocalLoss && Double.compare(((AdaptiveFocalLoss) o).gamma, gamma) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return Double.hashCode(gamma) + 31 * NAME.hashCode();
+    }
+}

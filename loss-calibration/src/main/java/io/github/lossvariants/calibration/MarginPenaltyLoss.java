@@ -1,0 +1,136 @@
+package io.github.lossvariants.calibration;
+
+import io.github.lossvariants.api.dl4j.BaseLoss;
+import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.dl4j.MaskKind;
+import io.github.lossvariants.calibration.internal.MblsProvider;
+import io.github.lossvariants.calibration.internal.Params;
+import io.github.lossvariants.calibration.internal.Rows;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The logit-margin penalty of MbLS (Liu, Ben Ayed, Galdran &amp; Dolz, "The Devil is in the
+ * Margin: Margin-based Label Smoothing for Network Calibration", CVPR 2022), registry name
+ * {@code mbls}. Meant to be added to cross-entropy (the paper's loss is CE + this term), e.g.
+ * {@code label-smoothing(alpha=0)+mbls(margin=10, alpha=0.1)}:
+ * <pre>
+ *   published:  alpha * mean_{i,k} relu(max_j z_ij - z_ik - margin)       (mean over all N*K entries)
+ *   here, row i: (alpha / K) * sum_k relu(max_j z_ij - z_ik - margin)
+ * </pre>
+ * The term is a mean over rows, so with DL4J's division of the summed score by N each row's own
+ * value is exact (no apportioning): the network minimises CE(mean) + the published term. Acts on
+ * the logits (pre-activations). Gradient: for each (i, k) with max_j z_ij - z_ik &gt; margin,
+ * -alpha/K at z_ik and +alpha/K at the row's argmax (the argmax is a constant).
+ *
+ * <p>Parameters: {@code margin} &gt;= 0 (default 10), {@code alpha} &gt;= 0 (default 0.1); the
+ * paper's settings, used for classification and segmentation. A per-output mask drops single
+ * (i, k) terms and zeroes the gradient at masked outputs, as DL4J's output layers need (the
+ * paper's {@code ignore_index} is a per-row mask). Needs SOFTMAX.
+ *
+ * @since 0.1.0
+ */
+public final class MarginPenaltyLoss extends BaseLoss {
+    private static final long serialVersionUID = 1L;
+    /** Registry name. */
+    public static final String NAME = "mbls";
+
+    @JsonProperty("margin")
+    private final double margin;
+    @JsonProperty("alpha")
+    private final double alpha;
+
+    /** margin = 10, alpha = 0.1. */
+    public MarginPenaltyLoss() {
+        this(10.0, 0.1);
+    }
+
+    /**
+     * @param margin free logit distance, &gt;= 0
+     * @param alpha  weight, &gt;= 0
+     * @throws io.github.lossvariants.api.LossConfigurationException when out of range
+     */
+    @JsonCreator
+    public MarginPenaltyLoss(@JsonProperty("margin") double margin, @JsonProperty("alpha") double alpha) {
+        Params.check(MblsProvider.SCHEMA, NAME, "margin", margin);
+        Params.check(MblsProvider.SCHEMA, NAME, "alpha", alpha);
+        this.margin = margin;
+        this.alpha = alpha;
+    }
+
+    /** @return the margin */
+    public double getMargin() {
+        return margin;
+    }
+
+    /** @return the weight */
+    public double getAlpha() {
+        return alpha;
+    }
+
+    @Override
+    protected Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
+                                  boolean wantGradient) {
+        LossInputs.checkRows(NAME, labels, preOutput);
+        MaskKind kind = LossInputs.maskKind(NAME, mask, labels);
+        LossInputs.requireSoftmax(NAME, activation, null);
+        DataType t = preOutput.dataType();
+        long rows = preOutput.size(0);
+        long k = preOutput.size(1);
+        double c = alpha / k;
+        // d = max_j z_j - z_k - margin
+        INDArray d = preOutput.neg().addiColumnVector(preOutput.max(true, 1)).subi(margin);
+        INDArray active = d.gt(0).castTo(t);
+        INDArray m = LossInputs.maskAs(mask, kind, t, rows);
+        if (kind == MaskKind.PER_EXAMPLE) {
+            active.muliColumnVector(m);
+        } else if (kind == MaskKind.PER_OUTPUT) {
+            active.muli(m);
+        }
+        INDArray terms = Transforms.relu(d, false).muli(active);
+        INDArray rowScores = terms.sum(true, 1).muli(c);
+        INDArray grad = null;
+        if (wantGradient) {
+            INDArray count = active.sum(true, 1);
+            grad = Rows.argMaxOneHot(preOutput).muliColumnVector(count).subi(active).muli(c);
+            if (kind == MaskKind.PER_OUTPUT) {
+                // DL4J's output layers use the loss gradient unmasked: masked outputs must get zero,
+                // also when a masked output is the row's argmax.
+                grad.muli(m);
+            }
+        }
+        return new Evaluation(rowScores, grad, rows);
+    }
+
+    @Override
+    public String registryName() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("margin", margin);
+        m.put("alpha", alpha);
+        return Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MarginPenaltyLoss && Double.compare(((MarginPenaltyLoss) o).margin, margin) == 0
+                && Double.compare(((MarginPenaltyLoss) o).alpha, alpha) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (Double.hashCode(margin) + 31 * Double.hashCode(alpha)) + NAME.hashCode();
+    }
+}
