@@ -308,6 +308,12 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
             if (batch) {
                 Nd4j.exec(new BroadcastMulOp(y, a, buf, 1));
                 buf.addiRowVector(b);
+            } else if (nC == 1) {
+                // one channel: [examples, r] rows and column vectors (a broadcast over dimensions
+                // 0 and 2 of [examples, r, 1] walks memory with stride r and is several times slower)
+                INDArray b2 = buf.reshape('c', examples, r);
+                Nd4j.exec(new BroadcastMulOp(y.reshape('c', examples, r), a.reshape(examples), b2, 0));
+                Nd4j.exec(new BroadcastAddOp(b2, b.reshape(examples), b2, 0));
             } else {
                 INDArray b3 = buf.reshape('c', examples, r, nC);
                 Nd4j.exec(new BroadcastMulOp(y.reshape('c', examples, r, nC), a, b3, 0, 2));
@@ -340,6 +346,9 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
     private static INDArray groupSum(INDArray x, boolean batch, long examples, long r, long nC) {
         if (batch) {
             return x.sum(true, 0);
+        }
+        if (nC == 1) {
+            return x.reshape('c', examples, r).sum(true, 1);
         }
         return x.reshape('c', examples, r, nC).sum(1);
     }
