@@ -62,8 +62,9 @@ import java.util.Objects;
  * score of image n is L_n, spread evenly over its rows in {@code computeScoreArray} so that
  * {@code scoreExamples} returns L_n; DL4J divides the sum over images by N, which gives mlyg's
  * value (its means run over batch and pixels for AFL, over batch and the two classes for AFTL).
- * Masks (per row, or per output for the single sigmoid channel and both softmax channels): masked
- * positions count nothing in TP/FP/FN and add 0 to the AFL sum, whose divisor stays R. A fully
+ * Masks (per row, or per output: any for the single sigmoid channel; with softmax equal across both
+ * channels of a pixel, i.e. whole pixels, a mask that differs between them being rejected with a
+ * {@code LossConfigurationException} because softmax couples the channels): masked positions count nothing in TP/FP/FN and add 0 to the AFL sum, whose divisor stays R. A fully
  * masked image or one with an empty foreground gives TI = 1 (loss term 0) and a finite gradient:
  * the derivative of (1 &minus; TI)^(1&minus;&gamma;) is evaluated at max(1 &minus; TI, 1e-6).
  *

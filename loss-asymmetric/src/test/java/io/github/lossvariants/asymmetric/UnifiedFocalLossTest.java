@@ -165,12 +165,12 @@ class UnifiedFocalLossTest {
         int r = 6;
         double[][][] c = randomImages(3, 2, r, false);
         UnifiedFocalLoss loss = UnifiedFocalLoss.of(0.5, 0.6, 0.5, r);
-        // per-output mask (row, channel) and per-row mask
+        // per-output (labels-shaped) mask, whole pixels (softmax accepts no other), and per-row mask
         double[][] perOutput = ones(2 * r);
-        perOutput[1][0] = 0;
-        perOutput[4][1] = 0;
-        perOutput[7][0] = 0;
-        perOutput[7][1] = 0;
+        for (int px : new int[]{1, 4, 7}) {
+            perOutput[px][0] = 0;
+            perOutput[px][1] = 0;
+        }
         double[] perRow = {1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1};
         double[][] perRowAsOutput = new double[2 * r][2];
         for (int i = 0; i < 2 * r; i++) {
@@ -190,6 +190,14 @@ class UnifiedFocalLossTest {
             }
             assertEquals(expected, loss.computeScore(y, x, SOFTMAX, given[k], false), 1e-12, "mask " + k);
         }
+        // one channel of a pixel masked under softmax: rejected, naming the loss, the pixel row and its values
+        double[][] oneChannel = ones(2 * r);
+        oneChannel[4][1] = 0;
+        io.github.lossvariants.api.LossConfigurationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.github.lossvariants.api.LossConfigurationException.class,
+                () -> loss.computeScore(y, x, SOFTMAX, Nd4j.createFromArray(oneChannel), false));
+        assertTrue(e.getMessage().startsWith("unified-focal: a per-output (labels-shaped) mask must be constant within"
+                + " each row for a softmax output, but row 4 has mask values [1.0, 0.0]"), e.getMessage());
     }
 
     // ---- gradients ----
@@ -202,8 +210,8 @@ class UnifiedFocalLossTest {
         for (int i = 0; i < x.rows(); i++) {
             for (int j = 0; j < x.columns(); j++) {
                 if (perOutput && mask.getDouble(i, j) == 0.0) {
-                    // DL4J zeroes masked pre-activations itself and uses the returned gradient as it is:
-                    // the loss returns exactly 0 there (the testkit's convention)
+                    // exactly 0: for softmax only whole pixels can be masked, whose exact derivative is 0,
+                    // and DL4J's OutputLayer (which zeroes masked pre-activations) needs 0 too
                     assertEquals(0.0, analytic.getDouble(i, j), 0.0, what + " masked (" + i + "," + j + ")");
                     continue;
                 }
@@ -229,9 +237,11 @@ class UnifiedFocalLossTest {
                 INDArray perRow = Nd4j.ones(DataType.DOUBLE, 2 * r, 1);
                 perRow.putScalar(2, 0, 0.0);
                 perRow.putScalar(5, 0, 0.0);
+                // labels-shaped, constant within each pixel (whole pixels 1 and 6 masked, pixel 3 weighted 0.5)
                 INDArray perOutput = Nd4j.ones(DataType.DOUBLE, 2 * r, 2);
-                perOutput.putScalar(1, 1, 0.0);
-                perOutput.putScalar(6, 0, 0.0);
+                perOutput.getRow(1).assign(0.0);
+                perOutput.getRow(6).assign(0.0);
+                perOutput.getRow(3).assign(0.5);
                 String what = java.util.Arrays.toString(pr) + " soft=" + soft;
                 assertGradientMatchesFiniteDifferences(loss, y, x, SOFTMAX, null, what + " softmax");
                 assertGradientMatchesFiniteDifferences(loss, y, x, SOFTMAX, perRow, what + " softmax per-row mask");

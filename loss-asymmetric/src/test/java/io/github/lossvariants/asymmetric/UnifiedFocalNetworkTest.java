@@ -1,5 +1,6 @@
 package io.github.lossvariants.asymmetric;
 
+import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.region.PerImageLossLayer;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -12,7 +13,6 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,6 +24,7 @@ import org.nd4j.linalg.learning.config.NoOp;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** unified-focal per image behind DL4J's CnnLossLayer and PerImageLossLayer (3x4 images, NCHW). */
@@ -112,24 +113,58 @@ class UnifiedFocalNetworkTest {
     }
 
     /**
-     * A labels-shaped mask that masks only one channel of a pixel under SOFTMAX. CnnLossLayer passes
-     * the unmasked activations to the loss, so the right gradient at the masked output is the true
-     * derivative (the softmax couples it to the unmasked channel); the RegionLoss base on main
-     * (852a4b2) returns 0 there (the convention of dense output layers, which mask pre-activations),
-     * and GradientCheckUtil fails (relative error 4e-2 on the conv bias). Without that zeroing this
-     * check passes. Left to the lead: see the report.
+     * A labels-shaped mask that masks only one channel of a pixel under SOFTMAX is rejected with a
+     * clear error, behind CnnLossLayer and PerImageLossLayer. (Softmax couples the channels of a
+     * pixel: CnnLossLayer passes the unmasked activations, so it would need the exact derivative at
+     * the masked channel, not 0, while OutputLayer zeroes masked pre-activations and needs 0; when the
+     * loss returned 0 here GradientCheckUtil failed with relative error 4e-2 on the conv bias.)
      */
     @Test
-    @Disabled("RegionLoss zeroes the softmax gradient at per-output-masked outputs, wrong behind CnnLossLayer")
-    void gradientCheckWithOneChannelOfAPixelMaskedUnderSoftmax() {
-        UnifiedFocalLoss loss = new UnifiedFocalLoss().withRowsPerExample(H * W);
+    void oneChannelOfAPixelMaskedUnderSoftmaxIsRejectedClearly() {
         INDArray[] d = data(1, 2, 101);
         INDArray outputMask = Nd4j.ones(DataType.DOUBLE, 1, 2, H, W);
         outputMask.putScalar(new long[]{0, 1, 0, 1}, 0.0);
-        MultiLayerNetwork n = net(new CnnLossLayer.Builder(loss).activation(Activation.SOFTMAX).build(), 2);
-        assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(n).input(d[0])
-                .labels(d[1]).labelMask(outputMask).epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
-                .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)));
+        Layer[] layers = {new CnnLossLayer.Builder(new UnifiedFocalLoss().withRowsPerExample(H * W))
+                .activation(Activation.SOFTMAX).build(),
+                new PerImageLossLayer.Builder(new UnifiedFocalLoss()).activation(Activation.SOFTMAX).build()};
+        for (Layer layer : layers) {
+            MultiLayerNetwork n = net(layer, 2);
+            DataSet ds = new DataSet(d[0], d[1], null, outputMask);
+            LossConfigurationException e = assertThrows(LossConfigurationException.class, () -> n.fit(ds),
+                    layer.getClass().getSimpleName());
+            // pixel (h 0, w 1) is row 1 of the [N*H*W, C] rows the layer passes
+            assertTrue(e.getMessage().startsWith("unified-focal: a per-output (labels-shaped) mask must be constant"
+                    + " within each row for a softmax output, but row 1 has mask values [1.0, 0.0]"), e.getMessage());
+            assertTrue(e.getMessage().contains("[N, 1, H, W]"), e.getMessage());
+        }
+    }
+
+    /**
+     * A labels-shaped {@code [N, C, H, W]} mask that masks whole pixels (both channels) under
+     * SOFTMAX, the usual segmentation mask: it is the per-pixel mask it equals, exact behind
+     * CnnLossLayer and PerImageLossLayer alike (GradientCheckUtil), and scores like that mask.
+     */
+    @Test
+    void gradientCheckWithWholePixelsMaskedUnderSoftmaxBehindBothLayers() {
+        int minibatch = 2;
+        INDArray[] d = data(minibatch, 2, 103);
+        INDArray pixelMask = Nd4j.ones(DataType.DOUBLE, minibatch, 1, H, W);
+        pixelMask.putScalar(new long[]{0, 0, 0, 1}, 0.0);
+        pixelMask.putScalar(new long[]{1, 0, 2, 3}, 0.0);
+        pixelMask.putScalar(new long[]{1, 0, 1, 1}, 0.0);
+        INDArray outputMask = Nd4j.ones(DataType.DOUBLE, minibatch, 2, H, W).muli(pixelMask.broadcast(minibatch, 2, H, W));
+        Layer[] layers = {new CnnLossLayer.Builder(new UnifiedFocalLoss().withRowsPerExample(H * W))
+                .activation(Activation.SOFTMAX).build(),
+                new PerImageLossLayer.Builder(new UnifiedFocalLoss()).activation(Activation.SOFTMAX).build()};
+        for (Layer layer : layers) {
+            String what = layer.getClass().getSimpleName();
+            MultiLayerNetwork n = net(layer, 2);
+            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(n).input(d[0])
+                    .labels(d[1]).labelMask(outputMask).epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
+                    .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)), what);
+            assertEquals(n.score(new DataSet(d[0], d[1], null, pixelMask)),
+                    n.score(new DataSet(d[0], d[1], null, outputMask)), 1e-12, what);
+        }
     }
 
     @Test

@@ -27,7 +27,8 @@ import java.util.Map;
  *
  * <p>Parameter: {@code gamma} &gt;= 0, default 3 (FLSD-53; 2 gives FLSD-52). Needs a SOFTMAX output
  * layer. Labels are one-hot; a soft label row weights each class's focal term by its label value
- * (each class then uses its own p for the gamma lookup). Per-example and per-output masks apply.
+ * (each class then uses its own p for the gamma lookup). Per-example masks apply; a per-output mask
+ * must be constant within each row (softmax couples a row's classes).
  *
  * @since 0.1.0
  */

@@ -32,8 +32,9 @@ import java.util.Map;
  * ResNet-50) and the one the conformance case checks, so it is the default here.
  *
  * <p>Needs a SOFTMAX output layer and one-hot labels. A per-example mask weights each example; a
- * per-output mask should be constant within a row (the p_j term couples two classes of one row; a
- * row's loss is weighted by the mask at its target class, its p_j gradient by the mask at j).
+ * per-output (labels-shaped) mask must be constant within each row, as for every softmax loss, and
+ * then weights whole examples (or pixels); one that differs within a row is rejected with a
+ * {@code LossConfigurationException}.
  *
  * @since 0.1.0
  */

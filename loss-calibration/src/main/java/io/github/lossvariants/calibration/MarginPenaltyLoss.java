@@ -32,9 +32,11 @@ import java.util.Map;
  * -alpha/K at z_ik and +alpha/K at the row's argmax (the argmax is a constant).
  *
  * <p>Parameters: {@code margin} &gt;= 0 (default 10), {@code alpha} &gt;= 0 (default 0.1); the
- * paper's settings, used for classification and segmentation. A per-output mask drops single
- * (i, k) terms and zeroes the gradient at masked outputs, as DL4J's output layers need (the
- * paper's {@code ignore_index} is a per-row mask). Needs SOFTMAX.
+ * paper's settings, used for classification and segmentation. Masks weight whole rows (the paper's
+ * {@code ignore_index} is a per-row mask): a per-output (labels-shaped) mask must be constant within
+ * each row, as for every softmax loss of this library (softmax couples a row's classes; a mask that
+ * differs within a row is rejected with a {@code LossConfigurationException}), and is used as the
+ * per-row mask it equals. Needs SOFTMAX.
  *
  * @since 0.1.0
  */
@@ -89,23 +91,19 @@ public final class MarginPenaltyLoss extends BaseLoss {
         // d = max_j z_j - z_k - margin
         INDArray d = preOutput.neg().addiColumnVector(preOutput.max(true, 1)).subi(margin);
         INDArray active = d.gt(0).castTo(t);
-        INDArray m = LossInputs.maskAs(mask, kind, t, rows);
-        if (kind == MaskKind.PER_EXAMPLE) {
-            active.muliColumnVector(m);
-        } else if (kind == MaskKind.PER_OUTPUT) {
-            active.muli(m);
+        if (kind == MaskKind.PER_OUTPUT) {
+            // whole rows only; then it is a per-row mask
+            active.muliColumnVector(LossInputs.rowConstantMaskAsColumn(NAME, mask, t));
+        } else if (kind == MaskKind.PER_EXAMPLE) {
+            active.muliColumnVector(LossInputs.maskAs(mask, kind, t, rows));
         }
         INDArray terms = Transforms.relu(d, false).muli(active);
         INDArray rowScores = terms.sum(true, 1).muli(c);
         INDArray grad = null;
         if (wantGradient) {
             INDArray count = active.sum(true, 1);
+            // a masked row has active = 0 and count = 0, so its gradient is exactly 0 (no zeroing needed)
             grad = Rows.argMaxOneHot(preOutput).muliColumnVector(count).subi(active).muli(c);
-            if (kind == MaskKind.PER_OUTPUT) {
-                // DL4J's output layers use the loss gradient unmasked: masked outputs must get zero,
-                // also when a masked output is the row's argmax.
-                grad.muli(m);
-            }
         }
         return new Evaluation(rowScores, grad, rows);
     }

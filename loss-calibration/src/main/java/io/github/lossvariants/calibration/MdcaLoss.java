@@ -39,8 +39,11 @@ import java.util.Map;
  *
  * <p><b>Per-example scores apportion</b> the batch value: every row gets beta * MDCA (times its
  * mask weight), so the rows sum to the batch score; a single row's value is not that example's own
- * contribution. Per-example masks weight the means (masked rows drop out); per-output masks are
- * rejected. SOFTMAX gives the multi-class form; SIGMOID gives the per-label form (1/L) sum_l
+ * contribution. Per-example masks weight the means (masked rows drop out). A per-output
+ * (labels-shaped) mask must be constant within each row (whole examples or pixels) and is then used
+ * as that per-row mask; one that differs within a row is rejected: with SOFTMAX because softmax
+ * couples a row's classes (as for every softmax loss of this library), with SIGMOID because the
+ * batch means are per row (per-label weighting is not implemented). SOFTMAX gives the multi-class form; SIGMOID gives the per-label form (1/L) sum_l
  * |mean sigmoid_l - prevalence_l| with gradient (beta/L) s_l p_il (1 - p_il).
  *
  * <p>Parameter: {@code beta} &gt;= 0, default 1 (the paper's training scripts).
@@ -80,14 +83,16 @@ public final class MdcaLoss extends BaseLoss {
                                   boolean wantGradient) {
         LossInputs.checkRows(NAME, labels, preOutput);
         MaskKind kind = LossInputs.maskKind(NAME, mask, labels);
-        if (kind == MaskKind.PER_OUTPUT) {
-            throw new LossConfigurationException(NAME + ": per-output masks are not supported by this batch-level"
-                    + " term (got mask shape " + java.util.Arrays.toString(mask.shape()) + "); use a [rows, 1] mask");
-        }
         boolean softmax = activation instanceof ActivationSoftmax;
         if (!softmax && !(activation instanceof ActivationSigmoid)) {
             throw new LossConfigurationException(NAME + " needs the layer's activation to be SOFTMAX (multi-class)"
                     + " or SIGMOID (per label); got " + LossInputs.describe(activation) + ".");
+        }
+        INDArray rowMask = null;
+        if (kind == MaskKind.PER_OUTPUT) {
+            rowMask = softmax ? LossInputs.rowConstantMaskAsColumn(NAME, mask, preOutput.dataType())
+                    : sigmoidRowMask(mask, preOutput.dataType());
+            kind = MaskKind.PER_EXAMPLE;
         }
         DataType t = preOutput.dataType();
         long rows = preOutput.size(0);
@@ -101,7 +106,8 @@ public final class MdcaLoss extends BaseLoss {
         } else {
             p = Transforms.sigmoid(preOutput, true);
         }
-        INDArray w = kind == MaskKind.NONE ? Nd4j.ones(t, rows, 1) : LossInputs.maskAs(mask, kind, t, rows);
+        INDArray w = kind == MaskKind.NONE ? Nd4j.ones(t, rows, 1)
+                : rowMask != null ? rowMask : LossInputs.maskAs(mask, kind, t, rows);
         double wSum = w.sumNumber().doubleValue();
         if (wSum == 0) {
             return new Evaluation(Nd4j.zeros(t, rows, 1), wantGradient ? Nd4j.zeros(t, rows, k) : null, rows);
@@ -123,6 +129,21 @@ public final class MdcaLoss extends BaseLoss {
             grad.muli(beta / k);
         }
         return new Evaluation(rowScores, grad, rows);
+    }
+
+    /** A SIGMOID per-output mask as a per-row column; per-label weights of the batch means are not supported. */
+    private static INDArray sigmoidRowMask(INDArray mask, DataType type) {
+        INDArray m = mask.castTo(type);
+        INDArray range = m.max(1).subi(m.min(1));
+        if (range.maxNumber().doubleValue() != 0.0) {
+            long row = org.nd4j.linalg.indexing.BooleanIndexing.firstIndex(range,
+                    org.nd4j.linalg.indexing.conditions.Conditions.greaterThan(0.0)).getLong(0);
+            throw new LossConfigurationException(NAME + ": a per-output (labels-shaped) mask must be constant within"
+                    + " each row (this batch-level term weights whole rows; per-label weights are not supported), but"
+                    + " row " + row + " has mask values " + java.util.Arrays.toString(m.getRow(row).toDoubleVector())
+                    + "; use a per-row mask [rows, 1]");
+        }
+        return m.getColumn(0, true);
     }
 
     @Override

@@ -83,6 +83,23 @@ class CalibrationLossesTest {
                         mask.putScalar(1, 0, 0.0);
                         mask.putScalar(2, 0, 0.5);
                     }
+                } else if (maskKind.equals("output") && c.activation == org.nd4j.linalg.activations.Activation.SOFTMAX) {
+                    // softmax losses accept only labels-shaped masks constant within each row
+                    mask = Nd4j.ones(DataType.DOUBLE, rows, COLS);
+                    if (rows > 1) {
+                        mask.getRow(3).assign(0.0);
+                        mask.getRow(4).assign(0.5);
+                    } else {
+                        mask.assign(0.5);
+                    }
+                    INDArray partial = Nd4j.ones(DataType.DOUBLE, rows, COLS);
+                    partial.putScalar(rows - 1, 1, 0.0);
+                    LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                            () -> c.loss.computeGradient(TestArrays.arr(y, DataType.DOUBLE),
+                                    TestArrays.arr(z, DataType.DOUBLE), c.activation.getActivationFunction(), partial), c.id);
+                    assertTrue(e.getMessage().startsWith(c.loss.registryName()
+                            + ": a per-output (labels-shaped) mask must be constant within each row for a softmax"
+                            + " output, but row " + (rows - 1) + " has mask values"), e.getMessage());
                 } else if (maskKind.equals("output")) {
                     mask = Nd4j.ones(DataType.DOUBLE, rows, COLS);
                     mask.putScalar(0, 1, 0.0);
@@ -266,10 +283,32 @@ class CalibrationLossesTest {
         LossConfigurationException e = assertThrows(LossConfigurationException.class, () -> new DualFocalLoss()
                 .computeScore(z, z, org.nd4j.linalg.activations.Activation.SIGMOID.getActivationFunction(), null, false));
         assertTrue(e.getMessage().contains("SOFTMAX"), e.getMessage());
+        // mdca: a labels-shaped mask must weight whole rows (softmax couples a row's classes; the batch
+        // means are per row); a row-constant one is the per-row mask it equals
+        INDArray partial = Nd4j.createFromArray(new double[][]{{1, 1, 1}, {1, 0, 1}});
         LossConfigurationException perOutput = assertThrows(LossConfigurationException.class, () -> new MdcaLoss()
-                .computeScore(z, z, org.nd4j.linalg.activations.Activation.SOFTMAX.getActivationFunction(),
-                        Nd4j.ones(DataType.DOUBLE, 2, 3), false));
-        assertTrue(perOutput.getMessage().contains("per-output masks"), perOutput.getMessage());
+                .computeScore(z, z, org.nd4j.linalg.activations.Activation.SOFTMAX.getActivationFunction(), partial,
+                        false));
+        assertTrue(perOutput.getMessage().startsWith("mdca: a per-output (labels-shaped) mask must be constant within"
+                + " each row for a softmax output, but row 1 has mask values [1.0, 0.0, 1.0]"), perOutput.getMessage());
+        LossConfigurationException sigmoid = assertThrows(LossConfigurationException.class, () -> new MdcaLoss()
+                .computeScore(z, z, org.nd4j.linalg.activations.Activation.SIGMOID.getActivationFunction(), partial,
+                        false));
+        assertTrue(sigmoid.getMessage().startsWith("mdca: a per-output (labels-shaped) mask must be constant within"
+                + " each row (this batch-level term weights whole rows"), sigmoid.getMessage());
+        assertTrue(sigmoid.getMessage().contains("row 1 has mask values [1.0, 0.0, 1.0]"), sigmoid.getMessage());
+        INDArray y = Nd4j.createFromArray(new double[][]{{1, 0, 0}, {0, 0, 1}});
+        INDArray logits = Nd4j.createFromArray(new double[][]{{0.5, -1, 2}, {1, 0.2, -0.3}});
+        for (org.nd4j.linalg.activations.Activation a : new org.nd4j.linalg.activations.Activation[]{
+                org.nd4j.linalg.activations.Activation.SOFTMAX, org.nd4j.linalg.activations.Activation.SIGMOID}) {
+            IActivation f = a.getActivationFunction();
+            INDArray rows = Nd4j.createFromArray(new double[][]{{1}, {0.5}});
+            INDArray labelsShaped = Nd4j.createFromArray(new double[][]{{1, 1, 1}, {0.5, 0.5, 0.5}});
+            assertEquals(new MdcaLoss().computeScoreArray(y, logits, f, rows),
+                    new MdcaLoss().computeScoreArray(y, logits, f, labelsShaped), a.toString());
+            assertEquals(new MdcaLoss().computeGradient(y, logits, f, rows),
+                    new MdcaLoss().computeGradient(y, logits, f, labelsShaped), a.toString());
+        }
     }
 
     /** focal-adaptive: the gamma thresholds at exactly p_t = 0.2 and 0.5 (lower edge inclusive). */

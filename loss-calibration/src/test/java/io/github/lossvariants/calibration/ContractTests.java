@@ -7,10 +7,12 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
  * The testkit's whole contract (finite differences, DL4J gradient check, masks, mutation, extremes,
- * JSON and ModelSerializer) for every loss of this module, including per-output masks (zero
- * gradient at masked outputs, as DL4J's output layers need). Exceptions, each with its reason:
- * {@code dual-focal} (its p_j term couples two classes of a row, so a mask must be constant within a
- * row) and {@code mdca} (a batch statistic over classes; per-output masks are rejected).
+ * JSON and ModelSerializer) for every loss of this module, including per-output masks: whole rows for
+ * the softmax losses (the only labels-shaped masks they accept; one that differs within a row is
+ * rejected with a LossConfigurationException naming the loss, checked by the contract), single
+ * outputs for the sigmoid one. Exception: {@code mdca} with SIGMOID (a batch statistic whose means
+ * are per row: a labels-shaped mask must be constant within rows, so the kit's scattered sigmoid
+ * pattern does not apply; the contract checks that it is rejected).
  */
 class ContractTests {
     abstract static class Softmax extends LossContractTest {
@@ -33,11 +35,6 @@ class ContractTests {
         @Override
         protected ILossFunction loss() {
             return new DualFocalLoss(5.0);
-        }
-
-        @Override
-        protected boolean supportsPerOutputMask() {
-            return false;
         }
     }
 
@@ -78,11 +75,6 @@ class ContractTests {
         @Override
         protected ILossFunction loss() {
             return new MdcaLoss(1.0);
-        }
-
-        @Override
-        protected boolean supportsPerOutputMask() {
-            return false;
         }
     }
 

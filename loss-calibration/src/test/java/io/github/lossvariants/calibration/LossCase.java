@@ -55,9 +55,9 @@ final class LossCase {
                 new LossCase("focal-adaptive-sigmoid-g0.5", new SigmoidAdaptiveFocalLoss(0.5), Activation.SIGMOID,
                         false, (z, y) -> Reference.flsdSigmoid(z, y, 0.5), true, true),
                 new LossCase("dual-focal", new DualFocalLoss(5.0), Activation.SOFTMAX, true,
-                        (z, y) -> Reference.dual(z, y, 5.0), false, true),
+                        (z, y) -> Reference.dual(z, y, 5.0), true, true),
                 new LossCase("dual-focal-g0.5", new DualFocalLoss(0.5), Activation.SOFTMAX, true,
-                        (z, y) -> Reference.dual(z, y, 0.5), false, true),
+                        (z, y) -> Reference.dual(z, y, 0.5), true, true),
                 new LossCase("adafocal-initial", ada0, Activation.SOFTMAX, true,
                         (z, y) -> Reference.adafocal(z, y, ada0.getGammas(), ada0.getBinEdges()), true, true),
                 new LossCase("adafocal-updated", ada, Activation.SOFTMAX, true,
@@ -70,7 +70,7 @@ final class LossCase {
                         true, (z, y) -> Reference.focalLabelSmoothing(z, y, 0.5, 0.2), true, true),
                 new LossCase("mbls", new MarginPenaltyLoss(1.0, 0.3), Activation.SOFTMAX, true,
                         (z, y) -> Reference.mbls(z, 1.0, 0.3), true, true),
-                new LossCase("mdca-softmax", new MdcaLoss(1.5), Activation.SOFTMAX, true, null, false, false),
+                new LossCase("mdca-softmax", new MdcaLoss(1.5), Activation.SOFTMAX, true, null, true, false),
                 new LossCase("mdca-sigmoid", new MdcaLoss(1.0), Activation.SIGMOID, false, null, false, false));
     }
 }

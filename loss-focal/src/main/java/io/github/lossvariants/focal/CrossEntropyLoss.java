@@ -1,6 +1,8 @@
 package io.github.lossvariants.focal;
 
 import io.github.lossvariants.focal.internal.FocalParameters;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -22,8 +24,13 @@ import java.util.Map;
  *
  * <p>Parameter: {@code weights}, optional, one weight &gt;= 0 per class (DL4J's weights; default all
  * 1); the length must equal nOut. DL4J's softmax clipping epsilon stays at its default 1e-10.
- * DL4J rejects a per-output mask together with softmax ({@code UnsupportedOperationException});
- * this wrapper passes that through unchanged.
+ * With a SOFTMAX activation a per-output (labels-shaped) mask must be constant within each row
+ * (whole examples or pixels) and is applied as the per-row mask it equals; one that differs within a
+ * row is rejected with a {@link io.github.lossvariants.api.LossConfigurationException} naming the
+ * loss, the row and what to use instead (DL4J's {@code LossMCXENT} would accept it in the score and
+ * throw an {@code UnsupportedOperationException} from deep inside the gradient). Softmax couples a
+ * row's classes, so masking single classes is ill-defined. Other activations pass per-output masks
+ * to DL4J unchanged.
  *
  * <p>Why a wrapper: with a non-softmax activation {@code LossMCXENT.computeGradient}
  * back-propagates through the activation in place, overwriting {@code preOutput}. This class hands
@@ -67,6 +74,11 @@ public final class CrossEntropyLoss extends GuardedDl4jLoss {
     @Override
     protected double[] weights() {
         return weights;
+    }
+
+    @Override
+    protected boolean couplesRowOutputs(IActivation activation) {
+        return activation instanceof ActivationSoftmax;
     }
 
     @Override

@@ -29,6 +29,16 @@ abstract class GuardedDl4jLoss implements LossFunction {
      */
     protected abstract ILossFunction delegate(DataType type);
 
+    /**
+     * @param activation the layer's activation
+     * @return true when this loss couples the outputs of a row under that activation (softmax
+     * cross-entropy): a per-output mask must then be constant within each row and is applied as a
+     * per-row mask; false by default
+     */
+    protected boolean couplesRowOutputs(IActivation activation) {
+        return false;
+    }
+
     /** @return the per-output weights, or null */
     protected abstract double[] weights();
 
@@ -52,10 +62,15 @@ abstract class GuardedDl4jLoss implements LossFunction {
     /**
      * @return the per-row mask as a {@code [rows, 1]} column in the data type, or null when the mask
      * is absent or per-output. Per-row masks are applied here rather than by DL4J, whose
-     * {@code LossUtil} takes a {@code [1, 1]} mask (minibatch 1) for a per-output one.
+     * {@code LossUtil} takes a {@code [1, 1]} mask (minibatch 1) for a per-output one. When
+     * {@link #couplesRowOutputs} a per-output mask must be constant within each row
+     * ({@link LossInputs#requireRowConstantMask}, a clear error otherwise) and becomes this column.
      */
-    private INDArray rowMask(INDArray labels, INDArray preOutput, INDArray mask) {
+    private INDArray rowMask(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
         MaskKind kind = LossInputs.maskKind(registryName(), mask, labels);
+        if (kind == MaskKind.PER_OUTPUT && couplesRowOutputs(activation)) {
+            return LossInputs.rowConstantMaskAsColumn(registryName(), mask, preOutput.dataType());
+        }
         return kind == MaskKind.PER_EXAMPLE ? LossInputs.maskAs(mask, kind, preOutput.dataType(), preOutput.size(0)) : null;
     }
 
@@ -108,14 +123,14 @@ abstract class GuardedDl4jLoss implements LossFunction {
 
     private INDArray scoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray y = checkedLabels(labels, preOutput);
-        INDArray rows = rowMask(labels, preOutput, mask);
+        INDArray rows = rowMask(labels, preOutput, activationFn, mask);
         return masked(delegate(preOutput.dataType()).computeScoreArray(y, preOutput.dup(), activationFn,
                 delegateMask(mask, rows)), rows);
     }
 
     private INDArray gradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray y = checkedLabels(labels, preOutput);
-        INDArray rows = rowMask(labels, preOutput, mask);
+        INDArray rows = rowMask(labels, preOutput, activationFn, mask);
         return masked(delegate(preOutput.dataType()).computeGradient(y, preOutput.dup(), activationFn,
                 delegateMask(mask, rows)), rows);
     }

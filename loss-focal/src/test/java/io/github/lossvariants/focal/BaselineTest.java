@@ -1,5 +1,6 @@
 package io.github.lossvariants.focal;
 
+import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -99,9 +100,13 @@ class BaselineTest {
         INDArray y = oneHot(6, 4);
         INDArray z = logits(6, 4);
         INDArray perRow = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}, {0}, {1}});
+        // the same mask labels-shaped (whole rows): ours accept it as that per-row mask, LossMCXENT does not
+        INDArray perOutputRows = Nd4j.ones(DataType.DOUBLE, 6, 4).muliColumnVector(perRow);
         double[] w = {0.5, 1, 2, 4};
-        for (INDArray mask : new INDArray[]{null, perRow}) {
-            Pair<INDArray, INDArray> dl4j = run(new LossMCXENT(), y, z, new ActivationSoftmax(), mask);
+        for (INDArray[] masks : new INDArray[][]{{null, null}, {perRow, perRow}, {perRow, perOutputRows}}) {
+            INDArray dl4jMask = masks[0];
+            INDArray mask = masks[1];
+            Pair<INDArray, INDArray> dl4j = run(new LossMCXENT(), y, z, new ActivationSoftmax(), dl4jMask);
             assertClose(dl4j.getFirst(), run(new SoftmaxFocalLoss(0, null), y, z, new ActivationSoftmax(), mask).getFirst(), 1e-12);
             assertClose(dl4j.getSecond(), run(new SoftmaxFocalLoss(0, null), y, z, new ActivationSoftmax(), mask).getSecond(), 1e-12);
             Pair<INDArray, INDArray> ce = run(CrossEntropyLoss.defaults(), y, z, new ActivationSoftmax(), mask);
@@ -109,7 +114,7 @@ class BaselineTest {
             assertEquals(dl4j.getSecond(), ce.getSecond());
 
             Pair<INDArray, INDArray> dl4jWeighted = run(new LossMCXENT(Nd4j.createFromArray(new double[][]{w})), y, z,
-                    new ActivationSoftmax(), mask);
+                    new ActivationSoftmax(), dl4jMask);
             Pair<INDArray, INDArray> focalWeighted = run(new SoftmaxFocalLoss(0, w), y, z, new ActivationSoftmax(), mask);
             assertClose(dl4jWeighted.getFirst(), focalWeighted.getFirst(), 1e-12);
             assertClose(dl4jWeighted.getSecond(), focalWeighted.getSecond(), 1e-12);
@@ -152,13 +157,21 @@ class BaselineTest {
         INDArray perOutputOriginal = perOutput.dup();
         INDArray perRow = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}});
         INDArray perRowOriginal = perRow.dup();
+        INDArray perOutputRows = Nd4j.ones(DataType.DOUBLE, 4, 3).muliColumnVector(perRow);
+        INDArray perOutputRowsOriginal = perOutputRows.dup();
         List<LossFunction> losses = List.of(BinaryCrossEntropyLoss.defaults(), BinaryCrossEntropyLoss.weighted(1, 2, 3),
                 CrossEntropyLoss.defaults(), CrossEntropyLoss.weighted(1, 2, 3));
         for (LossFunction loss : losses) {
             for (IActivation act : new IActivation[]{new ActivationSigmoid(), new ActivationSoftmax(), new ActivationTanH()}) {
-                for (INDArray mask : new INDArray[]{null, perRow, perOutput}) {
+                for (INDArray mask : new INDArray[]{null, perRow, perOutput, perOutputRows}) {
                     if (loss instanceof CrossEntropyLoss && act instanceof ActivationSoftmax && mask == perOutput) {
-                        continue; // DL4J rejects per-output masks with softmax in LossMCXENT
+                        // a mask that differs within a row: rejected under softmax, clearly, before DL4J sees it
+                        org.junit.jupiter.api.Assertions.assertThrows(LossConfigurationException.class,
+                                () -> loss.computeGradient(y, z, act, perOutput));
+                        org.junit.jupiter.api.Assertions.assertThrows(LossConfigurationException.class,
+                                () -> loss.computeScoreArray(y, z, act, perOutput));
+                        assertEquals(perOutputOriginal, perOutput, loss.spec() + " wrote into the mask");
+                        continue;
                     }
                     loss.computeGradientAndScore(y, z, act, mask, false);
                     loss.computeGradient(y, z, act, mask);
@@ -169,8 +182,38 @@ class BaselineTest {
                     assertEquals(yOriginal, y, what + " wrote into labels");
                     assertEquals(perOutputOriginal, perOutput, what + " wrote into the mask");
                     assertEquals(perRowOriginal, perRow, what + " wrote into the mask");
+                    assertEquals(perOutputRowsOriginal, perOutputRows, what + " wrote into the mask");
                 }
             }
+        }
+    }
+
+    /**
+     * ce with SOFTMAX: a labels-shaped mask constant within rows is the per-row mask it equals (DL4J's
+     * LossMCXENT would throw UnsupportedOperationException from its gradient); one that differs within
+     * a row is rejected with a message naming the loss, the row and the alternatives.
+     */
+    @Test
+    void ceWithSoftmaxAcceptsWholeRowPerOutputMasksAndRejectsPartialRowsClearly() {
+        INDArray y = oneHot(6, 4);
+        INDArray z = logits(6, 4);
+        INDArray perRow = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}, {0}, {1}});
+        INDArray perOutputRows = Nd4j.ones(DataType.DOUBLE, 6, 4).muliColumnVector(perRow);
+        org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                () -> new LossMCXENT().computeGradient(y, z.dup(), new ActivationSoftmax(), perOutputRows));
+        for (CrossEntropyLoss ce : new CrossEntropyLoss[]{CrossEntropyLoss.defaults(), CrossEntropyLoss.weighted(1, 2, 3, 4)}) {
+            Pair<INDArray, INDArray> rows = run(ce, y, z, new ActivationSoftmax(), perRow);
+            Pair<INDArray, INDArray> labelsShaped = run(ce, y, z, new ActivationSoftmax(), perOutputRows);
+            assertEquals(rows.getFirst(), labelsShaped.getFirst());
+            assertEquals(rows.getSecond(), labelsShaped.getSecond());
+            assertEquals(0.0, labelsShaped.getSecond().getRow(1).norm1Number().doubleValue(), 0.0);
+            INDArray partial = perOutputRows.dup();
+            partial.putScalar(2, 3, 0.0);
+            LossConfigurationException e = org.junit.jupiter.api.Assertions.assertThrows(LossConfigurationException.class,
+                    () -> ce.computeGradient(y, z, new ActivationSoftmax(), partial));
+            assertTrue(e.getMessage().startsWith("ce: a per-output (labels-shaped) mask must be constant within each row"
+                    + " for a softmax output, but row 2 has mask values [1.0, 1.0, 1.0, 0.0]"), e.getMessage());
+            assertTrue(e.getMessage().contains("per-row mask [rows, 1]"), e.getMessage());
         }
     }
 

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Nested;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
-/** The testkit's full contract for each loss of this module. */
+/** The testkit's full contract for each loss of this module (no per-output-mask skips: ce included). */
 class FocalContractTests {
 
     @Nested
@@ -85,10 +85,7 @@ class FocalContractTests {
             return Activation.SOFTMAX;
         }
 
-        /** DL4J's LossMCXENT throws UnsupportedOperationException for per-output masks with softmax. */
-        @Override
-        protected boolean supportsPerOutputMask() {
-            return false;
-        }
+        // per-output masks: whole rows are accepted (applied as a per-row mask; DL4J's LossMCXENT would
+        // throw UnsupportedOperationException), partial rows rejected with a LossConfigurationException
     }
 }

@@ -190,13 +190,23 @@ class GradientTest {
         INDArray y = softDistributions(r);
         INDArray z = logits(r);
         INDArray perRow = Nd4j.createFromArray(new double[][]{{1}, {0}, {0.5}, {1}, {0}});
-        INDArray perOutput = Nd4j.ones(DataType.DOUBLE, ROWS, COLS);
-        perOutput.putScalar(1, 2, 0);
-        perOutput.putScalar(3, 0, 0);
+        // labels-shaped but constant within each row (softmax losses accept only these): the same weights
+        INDArray perOutput = Nd4j.ones(DataType.DOUBLE, ROWS, COLS).muliColumnVector(perRow);
         SoftmaxFocalLoss loss = new SoftmaxFocalLoss(gamma, new double[]{1, 2, 0.5, 1});
         for (INDArray mask : new INDArray[]{perRow, perOutput}) {
             double worst = checkAgainstFiniteDifferences(loss, y, z, new ActivationSoftmax(), mask);
             assertTrue(worst < 1e-6, loss.spec() + " max relative error " + worst);
         }
+        assertEquals(loss.computeGradient(y, z, new ActivationSoftmax(), perRow),
+                loss.computeGradient(y, z, new ActivationSoftmax(), perOutput));
+        // one class of a row masked: softmax couples the row's classes, so this is rejected
+        INDArray partial = Nd4j.ones(DataType.DOUBLE, ROWS, COLS);
+        partial.putScalar(1, 2, 0);
+        partial.putScalar(3, 0, 0);
+        io.github.lossvariants.api.LossConfigurationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.github.lossvariants.api.LossConfigurationException.class,
+                () -> loss.computeGradient(y, z, new ActivationSoftmax(), partial));
+        assertTrue(e.getMessage().startsWith("softmax-focal: a per-output (labels-shaped) mask must be constant within"
+                + " each row for a softmax output, but row 1 has mask values [1.0, 1.0, 0.0, 1.0]"), e.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.github.lossvariants.testkit;
 
+import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
@@ -162,10 +163,11 @@ public final class LossChecks {
      * Compares {@code computeGradient} with central differences of
      * {@code computeScore(average=false)} in double precision (inputs are cast to DOUBLE), h = 1e-6,
      * passing when |a - n| &lt;= 1e-6 + 1e-5 * max(|a|, |n|) for every element. At elements a
-     * labels-shaped (per-output) mask zeroes, the gradient must instead be 0: DL4J's output layers
-     * zero masked pre-activations in the forward pass ({@code BaseLayer.preOutput} applies the label
-     * mask) and use the returned gradient unmasked, so a non-zero value there (e.g. the exact
-     * derivative through a softmax) corrupts the weight gradients. Also checks that
+     * labels-shaped (per-output) mask zeroes, the gradient must be exactly 0 (within 1e-12): DL4J's
+     * {@code OutputLayer} zeroes masked pre-activations in the forward pass and uses the returned
+     * gradient unmasked. For a sigmoid loss that is also the exact derivative; a softmax loss must
+     * only accept masks constant within each row (see {@link #assertPartialRowMaskRejected}), and a
+     * wholly masked row does not depend on its logits, so 0 is exact there too. Also checks that
      * {@code computeGradientAndScore} agrees with {@code computeGradient} and {@code computeScore}
      * (both for average false and true).
      *
@@ -202,8 +204,9 @@ public final class LossChecks {
             if (perOutput && m.getDouble(i) == 0.0) {
                 if (!(Math.abs(a) <= ZERO_DOUBLE)) {
                     fail(msg(check, loss, "gradient[" + i + "] (row " + i / z.size(1) + ", column " + i % z.size(1)
-                            + ") is " + a + " at an element the per-output mask zeroes; it must be 0 because DL4J's"
-                            + " output layers zero masked pre-activations in the forward pass and use the returned"
+                            + ") is " + a + " at an element the per-output mask zeroes; it must be 0: the masked"
+                            + " score does not depend on it (a softmax loss must reject masks that differ within a"
+                            + " row), and DL4J's OutputLayer zeroes masked pre-activations and uses the returned"
                             + " gradient unmasked"));
                 }
                 continue;
@@ -317,13 +320,14 @@ public final class LossChecks {
      *       score array nor gradient;</li>
      *   <li>an all-ones mask (per row, and per output when {@code perOutput}) gives exactly the
      *       no-mask results;</li>
-     *   <li>when {@code perOutput}: a labels-shaped mask zeroing element {@code (r, c)} when
-     *       {@code (r + c) % 3 == 0}: the gradient is 0 at masked elements (for every activation:
-     *       DL4J zeroes masked pre-activations and uses the gradient unmasked). For sigmoid,
-     *       flipping the masked labels and moving the masked logits changes neither score nor
-     *       gradient. For softmax (a partly masked row still depends on all its logits, and
-     *       changing one label would break one-hot rows) whole rows are masked and checked as for
-     *       the per-row mask.</li>
+     *   <li>when {@code perOutput}, for sigmoid: a labels-shaped mask zeroing element {@code (r, c)}
+     *       when {@code (r + c) % 3 == 0}: the gradient is 0 at masked elements (DL4J zeroes masked
+     *       pre-activations and uses the gradient unmasked), and flipping the masked labels and
+     *       moving the masked logits changes neither score nor gradient;</li>
+     *   <li>when {@code perOutput}, for softmax (whose losses accept only masks constant within each
+     *       row: softmax couples a row's classes): a labels-shaped mask zeroing the same whole rows
+     *       as the per-row mask gives the per-row mask's results and is checked as it is. Rejection
+     *       of a mask that differs within a row is {@link #assertPartialRowMaskRejected}.</li>
      * </ul>
      *
      * @param loss      the loss
@@ -373,8 +377,23 @@ public final class LossChecks {
         if (!perOutput) {
             return;
         }
-        boolean softmax = act instanceof ActivationSoftmax;
-        String what = check + " labels-shaped (" + (softmax ? "softmax" : "sigmoid") + ")";
+        if (act instanceof ActivationSoftmax) {
+            // softmax couples a row's outputs: only whole rows may be masked, and then a labels-shaped
+            // mask is the per-row mask it equals
+            INDArray rowsMask = Nd4j.ones(type, rows, nOut);
+            for (int r = 0; r < rows; r++) {
+                if (maskedRow[r]) {
+                    rowsMask.getRow(r).assign(0.0);
+                }
+            }
+            Result perRow = Result.of(loss, y, z, act, rowMask);
+            perRow.assertSame(check + " labels-shaped (softmax, whole rows)", loss,
+                    "a labels-shaped mask of whole rows vs the same [rows,1] mask", Result.of(loss, y, z, act, rowsMask),
+                    tol);
+            assertRowMasking(check + " labels-shaped (softmax, whole rows)", loss, y, z, act, rowsMask, maskedRow, tol);
+            return;
+        }
+        String what = check + " labels-shaped (sigmoid)";
         INDArray outMask = Nd4j.ones(type, rows, nOut);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < nOut; c++) {
@@ -393,18 +412,6 @@ public final class LossChecks {
                             + " pre-activations in the forward pass and use the loss's gradient unmasked)"));
                 }
             }
-        }
-        if (softmax) {
-            // softmax couples a row's outputs: a partly masked row still depends on every logit, and
-            // changing a masked label would break the one-hot rows; check whole masked rows instead
-            INDArray rowsMask = Nd4j.ones(type, rows, nOut);
-            for (int r = 0; r < rows; r++) {
-                if (maskedRow[r]) {
-                    rowsMask.getRow(r).assign(0.0);
-                }
-            }
-            assertRowMasking(check + " labels-shaped (softmax, whole rows)", loss, y, z, act, rowsMask, maskedRow, tol);
-            return;
         }
         INDArray y2 = y.dup('c');
         INDArray z2 = z.dup('c');
@@ -455,6 +462,89 @@ public final class LossChecks {
         }
         Result changed = Result.of(loss, y2, z2, act, mask);
         base.assertSame(check, loss, "changing masked rows' labels and logits changed the result", changed, tol);
+    }
+
+    // ------------------------------------------------------------------ softmax: partial-row masks
+
+    /**
+     * Checks that a softmax loss rejects a labels-shaped mask that differs within a row (one class
+     * of the last row masked, every other output unmasked) from each {@code ILossFunction} method
+     * with a {@link LossConfigurationException} whose message names the loss (its
+     * {@link LossFunction#registryName() registry name}, else {@code name()}). Softmax couples the
+     * classes of a row, so masking one of them is ill-defined, and no gradient is right under both
+     * DL4J conventions: {@code OutputLayer} zeroes masked pre-activations and needs 0 at masked
+     * outputs, {@code CnnLossLayer} passes them unmasked and needs the exact derivative of the
+     * masked score, which is not 0 there. (DL4J's {@code LossMCXENT} refuses such masks too, but
+     * with an {@code UnsupportedOperationException} that names no loss.)
+     *
+     * @param loss      the loss, used with a SOFTMAX activation
+     * @param labels    labels {@code [rows, nOut]}, nOut &gt;= 2
+     * @param preOutput pre-activations
+     * @param act       the (softmax) activation
+     */
+    public static void assertPartialRowMaskRejected(ILossFunction loss, INDArray labels, INDArray preOutput,
+                                                    IActivation act) {
+        String check = "partial-row mask";
+        long rows = preOutput.size(0);
+        long nOut = preOutput.size(1);
+        if (nOut < 2) {
+            fail(msg(check, loss, "needs at least 2 outputs, got " + nOut));
+        }
+        INDArray mask = Nd4j.ones(preOutput.dataType(), rows, nOut);
+        long row = rows - 1;
+        long col = row % nOut;
+        mask.putScalar(row, col, 0.0);
+        String name = nameOf(loss);
+        String[] methods = {"computeScore", "computeScoreArray", "computeGradient", "computeGradientAndScore"};
+        for (String method : methods) {
+            INDArray y = labels.dup();
+            INDArray z = preOutput.dup();
+            INDArray m = mask.dup();
+            Throwable thrown = null;
+            try {
+                switch (method) {
+                    case "computeScore":
+                        loss.computeScore(y, z, act, m, false);
+                        break;
+                    case "computeScoreArray":
+                        loss.computeScoreArray(y, z, act, m);
+                        break;
+                    case "computeGradient":
+                        loss.computeGradient(y, z, act, m);
+                        break;
+                    default:
+                        loss.computeGradientAndScore(y, z, act, m, false);
+                        break;
+                }
+            } catch (Throwable t) {
+                thrown = t;
+            }
+            if (thrown == null) {
+                fail(msg(check, loss, method + " accepted a labels-shaped mask that differs within row " + row
+                        + " (column " + col + " masked) under " + act + "; a softmax loss must reject it with a"
+                        + " LossConfigurationException (softmax couples a row's classes: OutputLayer needs 0 at the"
+                        + " masked output, CnnLossLayer the exact derivative, which is not 0), e.g. with"
+                        + " LossInputs.requireRowConstantMask"));
+            }
+            if (!(thrown instanceof LossConfigurationException)) {
+                fail(msg(check, loss, method + " threw " + thrown + " for a labels-shaped mask that differs within"
+                        + " row " + row + "; expected a LossConfigurationException naming the loss"));
+            }
+            String text = thrown.getMessage();
+            if (text == null || name == null || !text.contains(name)) {
+                fail(msg(check, loss, method + " rejected the mask, but its message does not name the loss ("
+                        + name + "): " + text));
+            }
+        }
+    }
+
+    /** @return the registry name of a {@link LossFunction}, else {@code name()} (null when unavailable) */
+    static String nameOf(ILossFunction loss) {
+        try {
+            return loss instanceof LossFunction ? ((LossFunction) loss).registryName() : loss.name();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     // ------------------------------------------------------------------ extreme logits
@@ -742,7 +832,10 @@ public final class LossChecks {
      * @param minibatch examples in the minibatch (1 and 3 are customary)
      * @param maskKind  NONE; PER_EXAMPLE, a {@code [minibatch, 1]} label mask zeroing every second
      *                  example (none when minibatch is 1); PER_OUTPUT, a labels-shaped mask with
-     *                  zeros where {@code (flat index) % 3 == 1}
+     *                  zeros where {@code (flat index) % 3 == 1} for SIGMOID; for SOFTMAX (whose losses
+     *                  accept only masks constant within a row) zeros in every class of the rows
+     *                  {@code r % 3 == 1} (dense: examples, so none at minibatch 1; CnnLossLayer:
+     *                  pixels {@code n*H*W + h*W + w}), the {@code [N, C, H, W]} mask of segmentation
      */
     public static void assertDl4jGradientCheck(ILossFunction loss, Activation act, int minibatch, MaskKind maskKind) {
         assertDl4jGradientCheck(loss, act, minibatch, maskKind, DEFAULT_NOUT);
@@ -924,8 +1017,15 @@ public final class LossChecks {
                 }
                 default: {
                     double[] v = new double[(int) labels.length()];
+                    boolean softmax = act == Activation.SOFTMAX;
+                    long perImage = (long) IMAGE_H * IMAGE_W;
                     for (int i = 0; i < v.length; i++) {
-                        v[i] = i % 3 == 1 ? 0.0 : 1.0;
+                        long unit = i;
+                        if (softmax) {
+                            // the row (example, or pixel of [N, C, H, W]) of flat index i: whole rows
+                            unit = image ? (i / (nOut * perImage)) * perImage + i % perImage : i / nOut;
+                        }
+                        v[i] = unit % 3 == 1 ? 0.0 : 1.0;
                     }
                     INDArray m = Nd4j.createFromArray(v).reshape('c', labels.shape()).castTo(type);
                     return m;

@@ -37,6 +37,12 @@ import java.util.Random;
  * {@code withRowsPerExample(6)} (2x3 images) and {@code minibatch * 6} rows; the network checks
  * use a 1x1 convolution and a {@code CnnLossLayer}.
  *
+ * <p>Per-output (labels-shaped) masks: for SIGMOID a scattered pattern (single outputs masked);
+ * for SOFTMAX whole rows (every class of a row, i.e. whole examples or whole pixels), the only
+ * per-output masks a softmax loss may accept, since softmax couples a row's classes.
+ * {@link #perOutputMaskThatDiffersWithinARow} checks that a softmax loss rejects any other with a
+ * {@link io.github.lossvariants.api.LossConfigurationException} naming the loss.
+ *
  * <p>A check that does not apply (a per-output mask for a loss that declares
  * {@link #supportsPerOutputMask()} false) is reported as <em>aborted</em> (skipped), never as
  * passed.
@@ -108,10 +114,12 @@ public abstract class LossContractTest {
             }
             default: {
                 Assumptions.assumeTrue(supportsPerOutputMask(), "per-output masks are not supported by this loss");
+                boolean softmax = activation() == Activation.SOFTMAX;
                 INDArray m = Nd4j.ones(type, rows, nOut());
                 for (int r = 0; r < rows; r++) {
                     for (int c = 0; c < nOut(); c++) {
-                        if ((r * nOut() + c) % 3 == 1) {
+                        // softmax: whole rows (r % 3 == 1); sigmoid: single outputs
+                        if ((softmax ? r : r * nOut() + c) % 3 == 1) {
                             m.putScalar(r, c, 0.0);
                         }
                     }
@@ -168,6 +176,32 @@ public abstract class LossContractTest {
         int rows = rows(minibatch);
         LossChecks.assertMasksZeroWhatTheyMask(configuredLoss(), labels(rows, nOut(), rng, type),
                 logits(rows, nOut(), rng, type), act(), supportsPerOutputMask());
+    }
+
+    /**
+     * A labels-shaped mask that differs within a row (one class masked): a SOFTMAX loss must reject
+     * it with a {@code LossConfigurationException} naming the loss
+     * ({@link LossChecks#assertPartialRowMaskRejected}); a SIGMOID loss accepts it when
+     * {@link #supportsPerOutputMask()} (finite score and gradient, zero gradient at the masked
+     * output) and otherwise must reject it the same way.
+     */
+    @Test
+    public void perOutputMaskThatDiffersWithinARow() {
+        Random rng = rng(3, MaskKind.PER_OUTPUT, 6);
+        int rows = rows(3);
+        INDArray y = labels(rows, nOut(), rng, DataType.DOUBLE);
+        INDArray z = logits(rows, nOut(), rng, DataType.DOUBLE);
+        if (activation() == Activation.SOFTMAX || !supportsPerOutputMask()) {
+            LossChecks.assertPartialRowMaskRejected(configuredLoss(), y, z, act());
+            return;
+        }
+        INDArray m = Nd4j.ones(DataType.DOUBLE, rows, nOut());
+        m.putScalar(rows - 1, 0, 0.0);
+        INDArray g = configuredLoss().computeGradient(y, z, act(), m);
+        double score = configuredLoss().computeScore(y, z, act(), m, false);
+        org.junit.jupiter.api.Assertions.assertTrue(Double.isFinite(score), "score " + score);
+        org.junit.jupiter.api.Assertions.assertEquals(0.0, g.getDouble(rows - 1, 0), 0.0,
+                "gradient at the masked output of a sigmoid loss");
     }
 
     /** Finite score and gradient at logits of +-100 in float and double. */

@@ -202,4 +202,32 @@ final class BrokenLosses {
     static ILossFunction plain(ILossFunction l) {
         return l;
     }
+
+    /**
+     * Softmax cross-entropy that masks the score but not the gradient: masked rows still get the
+     * unmasked gradient, so DL4J's OutputLayer (which uses the gradient unmasked) learns from masked
+     * examples. Otherwise correct (it rejects masks that differ within a row).
+     */
+    static final class SoftmaxGradientIgnoresMask extends TestCeLoss {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public INDArray computeGradient(INDArray l, INDArray p, IActivation a, INDArray mask) {
+            if (mask != null && mask.length() == l.length() && l.size(1) > 1) {
+                io.github.lossvariants.api.dl4j.LossInputs.requireRowConstantMask("softmax-gradient-ignores-mask", mask);
+            }
+            return super.computeGradient(l, p, a, null);
+        }
+
+        @Override
+        public Pair<Double, INDArray> computeGradientAndScore(INDArray l, INDArray p, IActivation a, INDArray mask,
+                                                              boolean average) {
+            return new Pair<>(computeScore(l, p, a, mask, average), computeGradient(l, p, a, mask));
+        }
+
+        @Override
+        public String registryName() {
+            return "softmax-gradient-ignores-mask";
+        }
+    }
 }

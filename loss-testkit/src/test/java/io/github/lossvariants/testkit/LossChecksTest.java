@@ -138,19 +138,80 @@ class LossChecksTest {
         LossChecks.assertModelSerializerRoundTrip(new TestDiceLoss(1e-3, 1), Activation.SIGMOID);
     }
 
+    private static INDArray wholeRowMask() {
+        // labels-shaped, constant within each row: row 1 masked
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, 3, 4);
+        mask.getRow(1).assign(0.0);
+        return mask;
+    }
+
     @Test
-    void softmaxGradientAtMaskedOutputsMustBeZero() {
-        // the exact derivative of the masked score is not what DL4J's OutputLayer needs
-        ILossFunction exact = new SoftmaxExactMaskedCe();
+    void softmaxGradientInMaskedRowsMustBeZero() {
+        // a real defect: the score is masked, the gradient is not; DL4J's OutputLayer would learn from
+        // masked examples. With a whole-row mask 0 is the exact derivative, so every check sees it.
+        ILossFunction broken = new BrokenLosses.SoftmaxGradientIgnoresMask();
+        IActivation softmax = Activation.SOFTMAX.getActivationFunction();
         INDArray y = TestArrays.oneHot(3, 4, new Random(4), DataType.DOUBLE);
         INDArray z = logits(DataType.DOUBLE);
-        INDArray mask = Nd4j.ones(DataType.DOUBLE, 3, 4);
-        mask.putScalar(0, 1, 0.0);
-        AssertionError e = assertThrows(AssertionError.class, () -> LossChecks.assertGradientMatchesFiniteDifferences(
-                exact, y, z, Activation.SOFTMAX.getActivationFunction(), mask));
-        assertTrue(e.getMessage().contains("gradient[1]"), e.getMessage());
-        assertThrows(AssertionError.class, () -> LossChecks.assertDl4jGradientCheck(exact, Activation.SOFTMAX, 3,
-                MaskKind.PER_OUTPUT));
-        LossChecks.assertDl4jGradientCheck(new TestCeLoss(), Activation.SOFTMAX, 3, MaskKind.PER_OUTPUT);
+        AssertionError fd = assertThrows(AssertionError.class, () -> LossChecks.assertGradientMatchesFiniteDifferences(
+                broken, y, z, softmax, wholeRowMask()));
+        assertTrue(fd.getMessage().startsWith("[finite differences] softmax-gradient-ignores-mask"), fd.getMessage());
+        assertTrue(fd.getMessage().contains("gradient[4] (row 1, column 0)"), fd.getMessage());
+        assertTrue(fd.getMessage().contains("at an element the per-output mask zeroes"), fd.getMessage());
+        AssertionError masks = assertThrows(AssertionError.class, () -> LossChecks.assertMasksZeroWhatTheyMask(broken,
+                y, z, softmax));
+        assertTrue(masks.getMessage().contains("of a masked row is"), masks.getMessage());
+        AssertionError gc = assertThrows(AssertionError.class, () -> LossChecks.assertDl4jGradientCheck(broken,
+                Activation.SOFTMAX, 3, MaskKind.PER_OUTPUT));
+        assertTrue(gc.getMessage().startsWith("[DL4J gradient check (minibatch 3, mask PER_OUTPUT)]"), gc.getMessage());
+        // the correct loss passes the same checks
+        ILossFunction ok = new TestCeLoss();
+        LossChecks.assertGradientMatchesFiniteDifferences(ok, y, z, softmax, wholeRowMask());
+        LossChecks.assertMasksZeroWhatTheyMask(ok, y, z, softmax);
+        LossChecks.assertDl4jGradientCheck(ok, Activation.SOFTMAX, 3, MaskKind.PER_OUTPUT);
+    }
+
+    @Test
+    void softmaxLossAcceptingAMaskThatDiffersWithinARowIsCaught() {
+        // exact derivative of the masked score: right behind CnnLossLayer, wrong behind OutputLayer
+        ILossFunction exact = new SoftmaxExactMaskedCe();
+        IActivation softmax = Activation.SOFTMAX.getActivationFunction();
+        INDArray y = TestArrays.oneHot(3, 4, new Random(4), DataType.DOUBLE);
+        INDArray z = logits(DataType.DOUBLE);
+        AssertionError e = assertThrows(AssertionError.class, () -> LossChecks.assertPartialRowMaskRejected(exact, y, z,
+                softmax));
+        assertTrue(e.getMessage().startsWith("[partial-row mask] softmax-exact-masked-ce: computeScore accepted a"
+                + " labels-shaped mask that differs within row 2 (column 2 masked)"), e.getMessage());
+        // ... and its gradient at the masked class is not the 0 OutputLayer needs
+        INDArray partial = Nd4j.ones(DataType.DOUBLE, 3, 4);
+        partial.putScalar(0, 1, 0.0);
+        AssertionError fd = assertThrows(AssertionError.class, () -> LossChecks.assertGradientMatchesFiniteDifferences(
+                exact, y, z, softmax, partial));
+        assertTrue(fd.getMessage().contains("gradient[1]"), fd.getMessage());
+        // with masks constant within rows it is correct, so only the rejection check catches it
+        LossChecks.assertGradientMatchesFiniteDifferences(exact, y, z, softmax, wholeRowMask());
+        LossChecks.assertMasksZeroWhatTheyMask(exact, y, z, softmax);
+        LossChecks.assertDl4jGradientCheck(exact, Activation.SOFTMAX, 3, MaskKind.PER_OUTPUT);
+        // the correct loss rejects it clearly
+        LossChecks.assertPartialRowMaskRejected(new TestCeLoss(), y, z, softmax);
+    }
+
+    @Test
+    void dl4jMcxentIsCaughtItsScoreAcceptsTheMaskItsGradientThrowsUnsupportedOperation() {
+        // DL4J's own LossMCXENT: computeScore silently accepts a per-output mask with softmax,
+        // computeGradient throws an UnsupportedOperationException that names no loss
+        ILossFunction mcxent = new org.nd4j.linalg.lossfunctions.impl.LossMCXENT();
+        AssertionError e = assertThrows(AssertionError.class, () -> LossChecks.assertPartialRowMaskRejected(mcxent,
+                TestArrays.oneHot(3, 4, new Random(4), DataType.DOUBLE), logits(DataType.DOUBLE),
+                Activation.SOFTMAX.getActivationFunction()));
+        assertTrue(e.getMessage().startsWith("[partial-row mask]"), e.getMessage());
+        assertTrue(e.getMessage().contains("LossMCXENT"), e.getMessage());
+        assertTrue(e.getMessage().contains("computeScore accepted a labels-shaped mask that differs within row 2"),
+                e.getMessage());
+        INDArray partial = Nd4j.ones(DataType.DOUBLE, 3, 4);
+        partial.putScalar(2, 2, 0.0);
+        assertThrows(UnsupportedOperationException.class, () -> mcxent.computeGradient(
+                TestArrays.oneHot(3, 4, new Random(4), DataType.DOUBLE), logits(DataType.DOUBLE),
+                Activation.SOFTMAX.getActivationFunction(), partial));
     }
 }

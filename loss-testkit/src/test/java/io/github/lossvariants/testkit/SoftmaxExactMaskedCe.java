@@ -8,11 +8,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.util.Map;
 
 /**
- * Cross-entropy whose gradient under a per-output mask is the exact derivative of the masked
- * score, which is not zero at masked outputs (softmax couples them). DL4J's OutputLayer zeroes
- * masked pre-activations and uses the gradient unmasked, so it computes wrong weight gradients:
- * the testkit must flag it. (loss-api's SoftmaxElementwiseLoss had this defect until the testkit
- * found it.)
+ * Softmax cross-entropy that accepts a labels-shaped mask differing within a row and returns the
+ * exact derivative of the masked score, which is not zero at a masked class when other classes of
+ * its row are unmasked (softmax couples them). Right behind CnnLossLayer (unmasked activations),
+ * wrong behind OutputLayer (which zeroes masked pre-activations and uses the gradient unmasked); the
+ * opposite choice (zero there) is wrong behind CnnLossLayer, and a loss cannot tell which layer
+ * calls it. Such masks must be rejected: the testkit must flag this loss. With masks constant
+ * within rows it is correct. (loss-api's losses accepted such masks until this was decided.)
  */
 final class SoftmaxExactMaskedCe extends BaseLoss {
     private static final long serialVersionUID = 1L;

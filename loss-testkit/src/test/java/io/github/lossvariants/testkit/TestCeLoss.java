@@ -13,11 +13,12 @@ import java.util.Map;
 /**
  * A correct softmax test loss (plain Java loops, test code only): cross-entropy
  * -sum_c m_c y_c log p_c with a stable log-softmax (z - max - log sum exp(z - max), finite in float
- * at |z| = 100). Gradient d/dz_j = sum_c m_c y_c (p_j - [c = j]), then zeroed at masked outputs as
- * DL4J's OutputLayer requires (it zeroes masked pre-activations in the forward pass and does not
- * mask the returned gradient).
+ * at |z| = 100). Gradient d/dz_j = sum_c m_c y_c (p_j - [c = j]). A labels-shaped mask must be
+ * constant within each row (softmax couples a row's classes; {@link LossInputs#requireRowConstantMask});
+ * a masked row then gets exactly zero gradient, which both DL4J's OutputLayer (it zeroes masked
+ * pre-activations and uses the gradient unmasked) and CnnLossLayer (exact derivative) need.
  */
-public final class TestCeLoss extends BaseLoss {
+public class TestCeLoss extends BaseLoss {
     private static final long serialVersionUID = 1L;
 
     @Override
@@ -26,6 +27,9 @@ public final class TestCeLoss extends BaseLoss {
         LossInputs.checkRows("test-ce", labels, preOutput);
         MaskKind kind = LossInputs.maskKind("test-ce", mask, labels);
         LossInputs.requireSoftmax("test-ce", activation, null);
+        if (kind == MaskKind.PER_OUTPUT) {
+            LossInputs.requireRowConstantMask("test-ce", mask);
+        }
         int rows = (int) preOutput.size(0);
         int c = (int) preOutput.size(1);
         double[][] z = preOutput.castTo(DataType.DOUBLE).toDoubleMatrix();
@@ -53,7 +57,7 @@ public final class TestCeLoss extends BaseLoss {
             for (int j = 0; j < c; j++) {
                 double m = mm == null ? 1 : kind == MaskKind.PER_EXAMPLE ? mm[r][0] : mm[r][j];
                 double p = Math.exp(z[r][j] - lse);
-                g[r][j] = (weightSum * p - m * y[r][j]) * (kind == MaskKind.PER_OUTPUT ? m : 1.0);
+                g[r][j] = weightSum * p - m * y[r][j];
             }
         }
         DataType type = preOutput.dataType();

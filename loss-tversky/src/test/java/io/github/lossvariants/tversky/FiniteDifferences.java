@@ -24,7 +24,8 @@ final class FiniteDifferences {
                     - loss.computeScore(labels, minus, act, mask, false)) / (2 * h);
             double an = grad.getDouble(i);
             if (mask != null && mask.length() == logits.length() && mask.getDouble(i) == 0) {
-                // DL4J convention: masked outputs get no gradient
+                // masked outputs get no gradient: for sigmoid and for whole masked softmax rows (the only
+                // per-output masks softmax losses accept) that is also the exact derivative
                 assertTrue(an == 0.0, "element " + i + " is masked but has gradient " + an);
                 continue;
             }

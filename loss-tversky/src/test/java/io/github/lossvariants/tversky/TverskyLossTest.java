@@ -119,18 +119,40 @@ class TverskyLossTest {
     }
 
     @Test
-    void perOutputMaskSoftmaxMatchesSubset() {
+    void perOutputMaskSoftmaxMasksWholePixelsAndRejectsSingleChannels() {
         Random r = new Random(3);
         INDArray z = Nd4j.rand(DataType.DOUBLE, 8, 3).subi(0.5).muli(4);
         INDArray y = oneHot(r, 8, 3);
-        INDArray mask = Nd4j.ones(8, 3);
-        mask.getColumn(2).assign(0);
         RegionOptions o = RegionOptions.defaults().withRowsPerExample(4);
-        // masking channel 2 everywhere zeroes its counts: its loss is 0 (TI = s/s), others unchanged
         TverskyLoss t = new TverskyLoss(0.3, 0.7, 1e-5, o);
-        double full = t.withOptions(o.withClasses(0, 1)).computeScore(y, z, SOFTMAX, null, false);
-        assertEquals(full * 2 / 3, t.computeScore(y, z, SOFTMAX, mask, false), 1e-12);
-        FiniteDifferences.check(t, y, z, SOFTMAX, mask);
+        // masking one channel of the pixels (here channel 2 everywhere): softmax couples the channels of
+        // a pixel, so this is rejected; leaving a class out of the loss is the classes option instead
+        INDArray channel = Nd4j.ones(DataType.DOUBLE, 8, 3);
+        channel.getColumn(2).assign(0);
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> t.computeScore(y, z, SOFTMAX, channel, false));
+        assertTrue(e.getMessage().startsWith("tversky: a per-output (labels-shaped) mask must be constant within each"
+                + " row for a softmax output, but row 0 has mask values [1.0, 1.0, 0.0]"), e.getMessage());
+        assertTrue(e.getMessage().contains("[N, 1, H, W]"), e.getMessage());
+        assertThrows(LossConfigurationException.class, () -> t.computeGradient(y, z, SOFTMAX, channel));
+        // the same channel mask is fine with sigmoid (independent channels): the class's counts are 0
+        t.computeGradient(y, z, SIGMOID, channel);
+        // whole pixels masked in every channel ([N, C, H, W] segmentation masks): the per-pixel mask
+        INDArray pixels = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}, {0}, {0}, {1}, {1}});
+        INDArray wholePixels = Nd4j.ones(DataType.DOUBLE, 8, 3).muliColumnVector(pixels);
+        assertEquals(t.computeScore(y, z, SOFTMAX, pixels, false), t.computeScore(y, z, SOFTMAX, wholePixels, false),
+                0.0);
+        assertEquals(t.computeScoreArray(y, z, SOFTMAX, pixels), t.computeScoreArray(y, z, SOFTMAX, wholePixels));
+        INDArray g = t.computeGradient(y, z, SOFTMAX, wholePixels);
+        assertEquals(t.computeGradient(y, z, SOFTMAX, pixels), g);
+        assertEquals(0.0, g.getRow(1).norm1Number().doubleValue(), 0.0);
+        FiniteDifferences.check(t, y, z, SOFTMAX, wholePixels);
+        // ... and equals the loss on the unmasked pixels alone (image 0: pixels 0, 2, 3; image 1: 6, 7)
+        double expected = new TverskyLoss(0.3, 0.7, 1e-5, o.withRowsPerExample(3)).computeScore(
+                y.getRows(0, 2, 3), z.getRows(0, 2, 3), SOFTMAX, null, false)
+                + new TverskyLoss(0.3, 0.7, 1e-5, o.withRowsPerExample(2)).computeScore(
+                y.getRows(6, 7), z.getRows(6, 7), SOFTMAX, null, false);
+        assertEquals(expected, t.computeScore(y, z, SOFTMAX, wholePixels, false), 1e-12);
     }
 
     @Test
@@ -141,6 +163,9 @@ class TverskyLossTest {
         INDArray yOne = oneHot(r, 6, 3);
         INDArray rowMask = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}, {1}, {0}});
         INDArray outMask = Nd4j.rand(DataType.DOUBLE, 6, 3).gt(0.3).castTo(DataType.DOUBLE);
+        // softmax: labels-shaped masks must be constant within each pixel (row); a fractional weight too
+        INDArray outMaskRows = Nd4j.ones(DataType.DOUBLE, 6, 3).muliColumnVector(
+                Nd4j.createFromArray(new double[][]{{1}, {0}, {0.5}, {1}, {0}, {1}}));
         RegionOptions o = RegionOptions.defaults().withRowsPerExample(3);
         RegionLoss[] losses = {
                 new TverskyLoss(0.3, 0.7, 1e-5, o),
@@ -151,9 +176,10 @@ class TverskyLossTest {
                 new FocalTverskyLoss(0.4, 0.6, 1e-5, 0.5, o.withBatch(true)),
         };
         INDArray[] masks = {null, rowMask, outMask};
+        INDArray[] softmaxMasks = {null, rowMask, outMaskRows};
         for (int i = 0; i < losses.length; i++) {
             FiniteDifferences.check(losses[i], yMulti, z, SIGMOID, masks[i % 3]);
-            FiniteDifferences.check(losses[i], yOne, z, SOFTMAX, masks[(i + 1) % 3]);
+            FiniteDifferences.check(losses[i], yOne, z, SOFTMAX, softmaxMasks[(i + 1) % 3]);
         }
     }
 
@@ -198,7 +224,19 @@ class TverskyLossTest {
         INDArray z0 = z.dup(), y0 = y.dup(), m0 = mask.dup();
         FocalTverskyLoss f = FocalTverskyLoss.of(0.3, 0.7, 2).withRowsPerExample(3);
         f.computeGradientAndScore(y, z, SIGMOID, mask, false);
-        f.computeScoreArray(y, z, SOFTMAX, mask);
+        // softmax: whole pixels ([rows, C] constant within rows, a view of a column mask)
+        INDArray rows = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}, {1}, {0}});
+        INDArray wholePixels = Nd4j.ones(DataType.DOUBLE, 6, 2).muliColumnVector(rows);
+        INDArray w0 = wholePixels.dup();
+        f.computeGradientAndScore(y, z, SOFTMAX, wholePixels, false);
+        f.computeScoreArray(y, z, SOFTMAX, wholePixels);
+        assertEquals(w0, wholePixels);
+        // a rejected (partial-row) mask is not written either
+        INDArray partial = wholePixels.dup();
+        partial.putScalar(0, 1, 0.0);
+        INDArray p0 = partial.dup();
+        assertThrows(LossConfigurationException.class, () -> f.computeScoreArray(y, z, SOFTMAX, partial));
+        assertEquals(p0, partial);
         assertEquals(z0, z);
         assertEquals(y0, y);
         assertEquals(m0, mask);

@@ -145,6 +145,55 @@ public final class LossInputs {
                 + ", 1] (one weight per row) or " + Arrays.toString(labels.shape()) + " (one weight per output)");
     }
 
+    /**
+     * Requires a per-output (labels-shaped) mask to be constant within each row, as every softmax
+     * loss does. Softmax couples the classes of a row, so masking single classes is ill-defined, and
+     * no gradient is right under both DL4J conventions: {@code OutputLayer} zeroes the masked
+     * pre-activations and needs 0 at masked outputs, {@code CnnLossLayer} (and
+     * {@code PerImageLossLayer}) passes them unmasked and needs the exact derivative of the masked
+     * score, which is not 0 there. A row-constant mask masks whole examples (whole pixels behind a
+     * {@code CnnLossLayer}: the usual {@code [N, C, H, W]} segmentation mask) and is then the same as
+     * a per-row mask, exact under both. (DL4J's own {@code LossMCXENT} rejects every per-output mask
+     * with softmax.) Costs one max-min reduction over the mask.
+     *
+     * @param loss the loss's display name, for messages
+     * @param mask a labels-shaped {@code [rows, classes]} mask; read only
+     * @throws LossConfigurationException naming the loss, the first row whose values differ and
+     *                                    what to use instead
+     */
+    public static void requireRowConstantMask(String loss, INDArray mask) {
+        INDArray m = mask.dataType() == DataType.BOOL ? mask.castTo(DataType.FLOAT) : mask;
+        INDArray range = m.max(1).subi(m.min(1));
+        if (range.maxNumber().doubleValue() == 0.0) {
+            return;
+        }
+        long row = BooleanIndexing.firstIndex(range, Conditions.greaterThan(0.0)).getLong(0);
+        String values = row < 0 ? "not located" : Arrays.toString(m.getRow(row).castTo(DataType.DOUBLE).toDoubleVector());
+        throw new LossConfigurationException(loss + ": a per-output (labels-shaped) mask must be constant within each row"
+                + " for a softmax output, but row " + row + " has mask values " + values + ". Softmax couples the"
+                + " classes of a row, so masking single classes is ill-defined (DL4J's OutputLayer and CnnLossLayer"
+                + " would need different gradients). To mask whole examples or pixels use a per-row mask [rows, 1]"
+                + " (behind a CnnLossLayer: [N, 1, H, W], or an [N, C, H, W] mask equal across the channels); for"
+                + " independent labels use a SIGMOID loss, which accepts any per-output mask");
+    }
+
+    /**
+     * {@link #requireRowConstantMask Checks} a per-output mask and returns it as the equivalent
+     * per-row column.
+     *
+     * @param loss the loss's display name, for messages
+     * @param mask a labels-shaped mask, constant within each row; read only
+     * @param type the data type wanted
+     * @return a {@code [rows, 1]} column of the mask's first column in that type (a view of the
+     * caller's mask when no cast is needed: read it, never write)
+     * @throws LossConfigurationException when the mask differs within a row
+     */
+    public static INDArray rowConstantMaskAsColumn(String loss, INDArray mask, DataType type) {
+        requireRowConstantMask(loss, mask);
+        INDArray column = mask.getColumn(0, true);
+        return column.dataType() == type ? column : column.castTo(type);
+    }
+
     /** @return the mask as a {@code [rows, 1]} column or labels-shaped array in the given type; never the caller's array when a cast or reshape is needed */
     public static INDArray maskAs(INDArray mask, MaskKind kind, DataType type, long rows) {
         if (kind == MaskKind.NONE) {

@@ -10,6 +10,9 @@ public enum MaskKind {
     NONE,
     /** A {@code [rows, 1]} column (or a length-{@code rows} vector): one weight per row. */
     PER_EXAMPLE,
-    /** An array shaped like the labels: one weight per output element. */
+    /**
+     * An array shaped like the labels: one weight per output element. Softmax losses accept it only
+     * when it is constant within each row ({@link LossInputs#requireRowConstantMask}).
+     */
     PER_OUTPUT
 }

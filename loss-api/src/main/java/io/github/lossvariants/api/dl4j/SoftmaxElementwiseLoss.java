@@ -14,10 +14,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * writes each element's loss term l_ik (whose row sum is the example's loss) and
  * h_ik = dL_i/d(log p_ik). The chain rule through the softmax is then done here for every subclass:
  * <pre>  dL/dz_ij = h_ij - p_ij * sum_k h_ik</pre>
- * A per-output mask multiplies l and h before that step, and the gradient afterwards: masked
- * outputs get exactly zero gradient, as DL4J requires (its layers multiply the pre-activations by a
- * labels-shaped mask and do not mask the loss gradient); unmasked outputs get the exact derivative
- * of the masked score.
+ * A mask multiplies l and h of each row before that step. A per-output (labels-shaped) mask must
+ * be constant within each row ({@link LossInputs#requireRowConstantMask}; a mask that differs within
+ * a row is rejected, because softmax couples the classes of a row) and is then used as the
+ * equivalent per-row mask. A masked row has h = 0 and so exactly zero gradient, which is both the
+ * exact derivative of the masked score (what {@code CnnLossLayer} needs) and the zero that
+ * {@code OutputLayer} needs (it zeroes the masked pre-activations and uses the gradient unmasked).
  *
  * @since 0.1.0
  */
@@ -56,6 +58,14 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         MaskKind kind = LossInputs.maskKind(name, mask, labels);
         LossInputs.requireSoftmax(name, activation, activationHint());
         DataType type = preOutput.dataType();
+        INDArray m;
+        if (kind == MaskKind.PER_OUTPUT) {
+            // whole rows only; then it is a per-row mask
+            m = LossInputs.rowConstantMaskAsColumn(name, mask, type);
+            kind = MaskKind.PER_EXAMPLE;
+        } else {
+            m = LossInputs.maskAs(mask, kind, type, preOutput.size(0));
+        }
         INDArray y = LossInputs.labelsAs(labels, type);
         long[] shape = preOutput.shape();
         // log p = (z - max) - log(sum exp(z - max)); the sum is >= 1, so its log is finite. ND4J's
@@ -70,17 +80,14 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         INDArray loss = Nd4j.createUninitialized(type, shape);
         INDArray h = wantGradient ? Nd4j.createUninitialized(type, shape) : null;
         computeTerms(logP, p, y, loss, h);
-        INDArray m = LossInputs.maskAs(mask, kind, type, preOutput.size(0));
         Masks.apply(kind, m, loss, h);
         INDArray grad = null;
         if (wantGradient) {
+            // No zeroing of masked outputs afterwards: the mask weights whole rows, so a masked row has
+            // h = 0 and gets 0 - p * 0 = 0 exactly, and a weight w gives w * (exact unmasked gradient).
+            // (Multiplying by the mask again would square fractional weights.)
             INDArray hSum = h.sum(true, 1);
             grad = h.subi(p.muliColumnVector(hSum));
-            if (kind == MaskKind.PER_OUTPUT) {
-                // DL4J multiplies the output layer's pre-activations by a labels-shaped mask and uses
-                // the loss gradient as it is: masked outputs must get exactly zero.
-                grad.muli(m);
-            }
         }
         if (!wantRowScores) {
             return Evaluation.ofTotal(loss.sumNumber().doubleValue(), grad, preOutput.size(0));

@@ -47,10 +47,18 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       dL/dz = p(1-p) dL/dp; softmax: with h = p*dL/dp, dL/dz = h - p*sum_k h_k).</li>
  * </ol>
  * The gradient is that of the un-averaged sum of the per-example losses (DL4J divides by the
- * minibatch size itself), except that with softmax and a per-output mask the gradient at masked
- * outputs is set to 0 afterwards (DL4J's convention, as in {@code LossBinaryXENT}; the exact
- * derivative there is generally not 0 because softmax couples the channels). Inputs are never
- * written.
+ * minibatch size itself). Inputs are never written.
+ *
+ * <h2>Masks</h2>
+ * With SIGMOID any mask works: per row ({@code [rows, 1]}, i.e. {@code [N, 1, H, W]} behind a
+ * {@code CnnLossLayer}) or per output (labels-shaped, e.g. one channel of a pixel); the channels are
+ * independent, so masked outputs get exactly zero gradient. With SOFTMAX a per-output mask must be
+ * constant within each row (whole pixels; {@link LossInputs#requireRowConstantMask}), and is then
+ * used as the per-row mask it equals: softmax couples the channels of a pixel, so masking one
+ * channel is ill-defined and no gradient would be right behind both {@code OutputLayer}-style
+ * layers (which zero masked pre-activations) and {@code CnnLossLayer}/{@link PerImageLossLayer}
+ * (which do not). A masked pixel contributes nothing to the counts and gets exactly zero gradient,
+ * the exact derivative under either convention.
  *
  * <h2>How to extend</h2>
  * <ul>
@@ -212,7 +220,14 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
         long groups = batch ? 1 : examples;
         INDArray w = options.normalizedWeights(name, nC, type);
         INDArray y = LossInputs.labelsAs(labels, type);
-        INDArray m = LossInputs.maskAs(mask, kind, type, rows);
+        INDArray m;
+        if (softmax && kind == MaskKind.PER_OUTPUT) {
+            // softmax: whole pixels only; then it is a per-row mask
+            m = LossInputs.rowConstantMaskAsColumn(name, mask, type);
+            kind = MaskKind.PER_EXAMPLE;
+        } else {
+            m = LossInputs.maskAs(mask, kind, type, rows);
+        }
 
         // probabilities (and log-probabilities only when element terms need them), 'c' order, owned
         INDArray p = Nd4j.createUninitialized(type, rows, nC);
@@ -325,12 +340,10 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
                 if (elemGrad != null) {
                     buf.addi(elemGrad);
                 }
+                // no zeroing afterwards: the mask is per row here, so a masked row has h = 0 and gets
+                // 0 - p * 0 = 0 exactly (and a fractional weight stays linear)
                 INDArray hSum = buf.sum(true, 1);
                 grad = buf.subi(p.muliColumnVector(hSum));
-                if (kind == MaskKind.PER_OUTPUT) {
-                    // DL4J convention (LossBinaryXENT): masked outputs get no gradient
-                    grad.muli(m);
-                }
             } else {
                 // dL/dz = h * p * (1 - p)
                 grad = buf.muli(Nd4j.exec(new TimesOneMinus(p, p)));

@@ -1,0 +1,83 @@
+package io.github.lossvariants.examples.bench;
+
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One benchmark: a data set, a fixed network and schedule, metrics and plots. Every loss is
+ * trained on the same data with the same network, schedule and seeds; only the loss differs.
+ */
+public interface Benchmark {
+
+    /** @return the command-line name, e.g. {@code imbalanced2d} */
+    String name();
+
+    /** @return one line: data, network, schedule */
+    String description();
+
+    /** @return the baseline loss spec ({@code bce} or {@code ce}) every comparison includes */
+    String baseline();
+
+    /** @return the default loss specs, baseline first */
+    List<String> defaultLosses();
+
+    /** @return the default number of seeds for a full and a quick run */
+    default int defaultSeeds(boolean quick) {
+        return quick ? 2 : 5;
+    }
+
+    /**
+     * @return the default number of ND4J threads: 1 for small MLPs (ND4J's per-op threading costs more than it
+     * saves there, and much more on a shared machine), all processors for the CNNs
+     */
+    default int defaultThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** @return the protocols (evaluation points) in report order, e.g. "30 epochs", "300 epochs" */
+    List<String> protocols(RunSettings settings);
+
+    /** @return the metric names shown in the main tables, in order */
+    List<String> headlineMetrics();
+
+    /** @return the threshold-free metric the verdict lines use (e.g. pr_auc) */
+    String primaryMetric();
+
+    /** @return a key of every setting that changes results (used to decide what a resume may reuse) */
+    String configKey(RunSettings settings);
+
+    /** Loads or generates the data. Called once before any {@link #run}. */
+    void prepare(RunSettings settings);
+
+    /** @return one line on the prepared data (sizes, class balance) */
+    String dataSummary();
+
+    /**
+     * Trains a fresh network with the given loss and seed and evaluates it.
+     *
+     * @param loss     the loss (already configured for the layer, e.g. grouped per image)
+     * @param spec     the loss spec string, stored in the result
+     * @param seed     the seed
+     * @param settings the run settings
+     * @param progress creates the progress bar of this cell
+     * @return the result
+     */
+    CellResult run(ILossFunction loss, String spec, int seed, RunSettings settings, Progress.Factory progress);
+
+    /** @return the reference numbers from the data folder's README, as markdown (may be empty) */
+    String referenceMarkdown();
+
+    /** @return a markdown table of our means beside the reference numbers (may be empty) */
+    default String besideReference(List<CellResult> cells, List<String> losses, List<String> protocols) {
+        return "";
+    }
+
+    /**
+     * Writes the benchmark-specific plots (decision regions, overlays, ...).
+     *
+     * @return markdown that embeds them (relative paths), or empty
+     */
+    String writeSpecificPlots(List<CellResult> cells, List<String> losses, Path outDir) throws java.io.IOException;
+}

@@ -1,0 +1,336 @@
+package io.github.lossvariants.examples.bench;
+
+import io.github.lossvariants.examples.data.DigitCanvas;
+import io.github.lossvariants.examples.metrics.BinaryMetrics;
+import io.github.lossvariants.examples.metrics.Calibration;
+import io.github.lossvariants.examples.report.BarCharts;
+import io.github.lossvariants.examples.report.Images;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * M2NIST-style segmentation: real MNIST digits composed on 64 x 84 canvases (1-3 digits, 11
+ * classes incl. background, about 4% foreground), a small U-Net (two poolings, 16/32/64 channels,
+ * transposed-conv upsampling with skip concatenation, 1x1 conv to 11 classes, softmax,
+ * CnnLossLayer), Adam 1e-3, batch 32. Region losses are grouped per image
+ * ({@code RowGroupedLoss.withRowsPerExample(64*84)}).
+ */
+public final class M2nistBenchmark implements Benchmark {
+    static final long TRAIN_SEED = 12345;
+    static final long TEST_SEED = 54321;
+    static final int OVERLAYS = 4;
+    static final int H = DigitCanvas.HEIGHT;
+    static final int W = DigitCanvas.WIDTH;
+    static final int BATCH = 32;
+
+    private CanvasSets sets;
+
+    @Override
+    public String name() {
+        return "m2nist";
+    }
+
+    @Override
+    public String description() {
+        return "M2NIST-style segmentation (64x84 canvases of 1-3 real MNIST digits, 11 classes incl. background); U-Net "
+                + "with 2 poolings (16/32/64 channels, transposed-conv upsampling, skip concatenation), softmax, "
+                + "CnnLossLayer, Adam 1e-3, batch 32; argmax prediction";
+    }
+
+    @Override
+    public String baseline() {
+        return "ce";
+    }
+
+    @Override
+    public List<String> defaultLosses() {
+        return List.of("ce", "softmax-focal(gamma=2)", "dice", "tversky(alpha=0.3, beta=0.7)",
+                "focal-tversky(alpha=0.3, beta=0.7, gamma=4/3)", "ce + dice");
+    }
+
+    @Override
+    public int defaultSeeds(boolean quick) {
+        return 1;
+    }
+
+    int epochs(RunSettings s) {
+        return s.epochs(3, 2);
+    }
+
+    int trainSize(RunSettings s) {
+        return s.trainSize(1000, 128);
+    }
+
+    int testSize(RunSettings s) {
+        return s.quick() ? 64 : 300;
+    }
+
+    @Override
+    public List<String> protocols(RunSettings s) {
+        return List.of(epochs(s) + " epochs");
+    }
+
+    @Override
+    public List<String> headlineMetrics() {
+        return List.of("mean_fg_dice", "worst_fg_dice", "mean_fg_iou", "pixel_accuracy", "fg_ap", "pixel_ece");
+    }
+
+    @Override
+    public String primaryMetric() {
+        return "mean_fg_dice";
+    }
+
+    @Override
+    public String configKey(RunSettings s) {
+        return String.format(Locale.ROOT, "%s/train=%d@%d/test=%d@%d/epochs=%d/unet16-32-64/adam1e-3/batch%d", name(),
+                trainSize(s), TRAIN_SEED, testSize(s), TEST_SEED, epochs(s), BATCH);
+    }
+
+    @Override
+    public void prepare(RunSettings s) {
+        sets = CanvasSets.generate(s, trainSize(s), testSize(s), TRAIN_SEED, TEST_SEED);
+    }
+
+    @Override
+    public String dataSummary() {
+        double[] f = sets.train().classFractions();
+        return String.format(Locale.ROOT, "%d train canvases (seed %d, MNIST training digits), %d test canvases (seed %d, "
+                        + "t10k digits), %dx%d; foreground %.2f%% of training pixels; mask CRC32 train %08x",
+                sets.train().size(), TRAIN_SEED, sets.test().size(), TEST_SEED, H, W, 100 * (1 - f[0]), sets.train().crc32());
+    }
+
+    static ComputationGraph network(ILossFunction loss, int seed) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
+                .graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(H, W, 1))
+                .addLayer("c1a", conv(16), "in").addLayer("c1b", conv(16), "c1a")
+                .addLayer("p1", pool(), "c1b")
+                .addLayer("c2a", conv(32), "p1").addLayer("c2b", conv(32), "c2a")
+                .addLayer("p2", pool(), "c2b")
+                .addLayer("c3a", conv(64), "p2").addLayer("c3b", conv(64), "c3a")
+                .addLayer("u2", new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(32).activation(Activation.IDENTITY).build(), "c3b")
+                .addVertex("m2", new MergeVertex(), "u2", "c2b")
+                .addLayer("c4a", conv(32), "m2").addLayer("c4b", conv(32), "c4a")
+                .addLayer("u1", new Deconvolution2D.Builder(2, 2).stride(2, 2).nOut(16).activation(Activation.IDENTITY).build(), "c4b")
+                .addVertex("m1", new MergeVertex(), "u1", "c1b")
+                .addLayer("c5a", conv(16), "m1").addLayer("c5b", conv(16), "c5a")
+                .addLayer("logits", new ConvolutionLayer.Builder(1, 1).nOut(DigitCanvas.CLASSES).activation(Activation.IDENTITY).build(), "c5b")
+                .addLayer("out", new CnnLossLayer.Builder(loss).activation(Activation.SOFTMAX).build(), "logits")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        Nets.initLikePyTorch(g, seed);
+        return g;
+    }
+
+    private static ConvolutionLayer conv(int channels) {
+        return new ConvolutionLayer.Builder(3, 3).nOut(channels).activation(Activation.RELU).build();
+    }
+
+    private static SubsamplingLayer pool() {
+        return new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
+    }
+
+    @Override
+    public CellResult run(ILossFunction loss, String spec, int seed, RunSettings s, Progress.Factory progress) {
+        Nd4j.getRandom().setSeed(seed);
+        ComputationGraph net = network(Nets.groupedPerImage(loss, (long) H * W), seed);
+        DigitCanvas train = sets.train();
+        int n = train.size();
+        int epochs = epochs(s);
+        int batches = (n + BATCH - 1) / BATCH;
+        double[] trainLoss = new double[epochs];
+        double[] testDice = new double[epochs];
+        CellResult r = new CellResult();
+        String protocol = protocols(s).get(0);
+        try (Progress p = progress.create(spec + " seed " + seed, (long) epochs * batches)) {
+            for (int e = 0; e < epochs; e++) {
+                int[] perm = CanvasSets.permutation(n, seed * 100003L + e);
+                double sum = 0;
+                for (int b = 0; b < batches; b++) {
+                    int[] idx = java.util.Arrays.copyOfRange(perm, b * BATCH, Math.min(n, (b + 1) * BATCH));
+                    net.fit(new DataSet(CanvasSets.images(train, idx), CanvasSets.oneHotMasks(train, idx)));
+                    sum += net.score();
+                    p.step("loss " + Nets.fmt(sum / (b + 1)));
+                }
+                trainLoss[e] = sum / batches;
+                boolean last = e == epochs - 1;
+                testDice[e] = evaluate(net, last ? r : null, protocol, seed == 0 && last);
+            }
+        }
+        r.curves.put("train_loss", trainLoss);
+        r.curves.put("test_mean_fg_dice", testDice);
+        return r;
+    }
+
+    /** Evaluates on the test canvases; fills {@code r} when not null; returns the mean foreground Dice. */
+    double evaluate(ComputationGraph net, CellResult r, String protocol, boolean keepOverlays) {
+        DigitCanvas test = sets.test();
+        int hw = H * W;
+        int k = DigitCanvas.CLASSES;
+        long[] tp = new long[k];
+        long[] fp = new long[k];
+        long[] fn = new long[k];
+        long correct = 0;
+        Calibration.Accumulator cal = new Calibration.Accumulator(Calibration.BINS);
+        List<Double> fgScore = new ArrayList<>();
+        List<Double> fgLabel = new ArrayList<>();
+        double[] overlay = keepOverlays ? new double[OVERLAYS * hw] : null;
+        for (int from = 0; from < test.size(); from += BATCH) {
+            int to = Math.min(test.size(), from + BATCH);
+            INDArray out = net.outputSingle(false, CanvasSets.images(test, CanvasSets.range(from, to)));
+            float[] prob = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            for (int i = 0; i < to - from; i++) {
+                int img = from + i;
+                for (int px = 0; px < hw; px++) {
+                    int best = 0;
+                    float bestP = -1;
+                    for (int c = 0; c < k; c++) {
+                        float v = prob[(i * k + c) * hw + px];
+                        if (v > bestP) {
+                            bestP = v;
+                            best = c;
+                        }
+                    }
+                    int truth = test.masks()[img * hw + px];
+                    if (best == truth) {
+                        tp[truth]++;
+                        correct++;
+                    } else {
+                        fp[best]++;
+                        fn[truth]++;
+                    }
+                    if (r != null) {
+                        cal.add(bestP, best == truth ? 1 : 0);
+                        if (px % 7 == img % 7) {
+                            fgScore.add(1.0 - prob[(i * k) * hw + px]);
+                            fgLabel.add(truth > 0 ? 1.0 : 0.0);
+                        }
+                    }
+                    if (overlay != null && img < OVERLAYS) {
+                        overlay[img * hw + px] = best;
+                    }
+                }
+            }
+        }
+        double[] dice = new double[10];
+        double diceSum = 0;
+        double iouSum = 0;
+        double worst = 1;
+        int present = 0;
+        for (int c = 1; c < k; c++) {
+            long d = 2 * tp[c] + fp[c] + fn[c];
+            dice[c - 1] = d == 0 ? Double.NaN : 2.0 * tp[c] / d;
+            if (d > 0) {
+                diceSum += dice[c - 1];
+                iouSum += (double) tp[c] / (tp[c] + fp[c] + fn[c]);
+                worst = Math.min(worst, dice[c - 1]);
+                present++;
+            }
+        }
+        double meanDice = present == 0 ? Double.NaN : diceSum / present;
+        if (r != null) {
+            Map<String, Double> m = r.protocol(protocol);
+            m.put("mean_fg_dice", meanDice);
+            m.put("worst_fg_dice", present == 0 ? Double.NaN : worst);
+            m.put("mean_fg_iou", present == 0 ? Double.NaN : iouSum / present);
+            m.put("pixel_accuracy", (double) correct / ((long) test.size() * hw));
+            double[] sc = fgScore.stream().mapToDouble(Double::doubleValue).toArray();
+            double[] lb = fgLabel.stream().mapToDouble(Double::doubleValue).toArray();
+            m.put("fg_ap", BinaryMetrics.averagePrecision(sc, lb));
+            double[][] bins = cal.bins();
+            m.put("pixel_ece", 100 * Calibration.ece(bins));
+            for (int d = 0; d < 10; d++) {
+                m.put("dice_digit" + d, dice[d]);
+            }
+            r.reliability.put(protocol, bins);
+            r.pr.put(protocol, BinaryMetrics.prCurve(sc, lb, 300));
+            r.extra.put("class_dice", dice);
+            if (overlay != null) {
+                r.extra.put("overlay", overlay);
+            }
+        }
+        return meanDice;
+    }
+
+    @Override
+    public String referenceMarkdown() {
+        return """
+                Reference run (../shared/data/mnist/README.md): PyTorch + MONAI losses, 4000 training and 1000 test canvases,
+                the same U-Net, Adam 1e-3, batch 32, 5 epochs, seed 0; Dice per digit class (argmax), mean over the 10 digits.
+
+                | loss (MONAI, softmax over 11 channels, background included) | mean foreground Dice | worst digit |
+                | --- | --- | --- |
+                | cross-entropy | 0.247 | 0.006 |
+                | softmax focal (gamma 2) | 0.212 | 0.080 |
+                | Dice (per image) | 0.000 | 0.000 |
+                | Tversky (alpha 0.3, beta 0.7) | 0.000 | 0.000 |
+                | focal Tversky ((1 - TI)^(3/4)) | 0.000 | 0.000 |
+                | Dice + cross-entropy | 0.434 | 0.218 |
+
+                Our Dice and IoU per class are computed over all test pixels pooled (argmax prediction); classes absent from
+                both truth and prediction are left out of the mean. `fg_ap` is the average precision of 1 - p(background)
+                for foreground-vs-background on every 7th test pixel; pixel ECE is top-label over all test pixels.
+                """;
+    }
+
+    @Override
+    public String writeSpecificPlots(List<CellResult> cells, List<String> losses, Path outDir) throws IOException {
+        StringBuilder md = new StringBuilder();
+        Map<String, List<double[]>> preds = new LinkedHashMap<>();
+        int hw = H * W;
+        for (String l : losses) {
+            cells.stream().filter(c -> c.loss.equals(l) && c.extra.containsKey("overlay")).findFirst().ifPresent(c -> {
+                List<double[]> per = new ArrayList<>();
+                for (int i = 0; i < OVERLAYS; i++) {
+                    per.add(java.util.Arrays.copyOfRange(c.extra.get("overlay"), i * hw, (i + 1) * hw));
+                }
+                preds.put(l, per);
+            });
+        }
+        if (!preds.isEmpty()) {
+            List<float[]> in = new ArrayList<>();
+            List<byte[]> truth = new ArrayList<>();
+            DigitCanvas t = sets.test();
+            for (int i = 0; i < OVERLAYS; i++) {
+                in.add(java.util.Arrays.copyOfRange(t.images(), i * hw, (i + 1) * hw));
+                truth.add(java.util.Arrays.copyOfRange(t.masks(), i * hw, (i + 1) * hw));
+            }
+            Images.overlays(outDir.resolve("overlays.png"), H, W, in, truth, preds);
+            md.append("![prediction overlays](overlays.png)\n\nFirst four test canvases: input, ground truth, and the "
+                    + "argmax prediction of each loss (seed 0); one colour per digit class, background dark.\n\n");
+        }
+        String[] digits = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+        if (BarCharts.perLabel(outDir.resolve("per_class_dice.png"), "m2nist: Dice per digit class (mean over seeds)",
+                "Dice", cells, losses, "class_dice", digits)) {
+            md.append("![per-class Dice](per_class_dice.png)\n\n");
+        }
+        return md.toString();
+    }
+}

@@ -1,0 +1,55 @@
+package io.github.lossvariants.examples.bench;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+
+/** Progress of one training cell: a progress bar with ETA, or nothing. */
+public interface Progress extends AutoCloseable {
+
+    /** @param extra a short status (e.g. the last loss value) */
+    void step(String extra);
+
+    @Override
+    void close();
+
+    /** @return a progress bar on stderr with rate and ETA */
+    static Progress bar(String task, long total) {
+        ProgressBar pb = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setMaxRenderedLength(120)
+                .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS).showSpeed().continuousUpdate().build();
+        return new Progress() {
+            @Override
+            public void step(String extra) {
+                pb.step();
+                if (extra != null) {
+                    pb.setExtraMessage(" " + extra);
+                }
+            }
+
+            @Override
+            public void close() {
+                pb.close();
+            }
+        };
+    }
+
+    /** @return a progress that shows nothing */
+    static Progress none() {
+        return new Progress() {
+            @Override
+            public void step(String extra) {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** Creates the progress of one cell. */
+    interface Factory {
+        Progress create(String task, long total);
+    }
+}
