@@ -159,6 +159,12 @@ public final class RunBenchmarks {
                 .policyAllocation(AllocationPolicy.STRICT).build();
         long bytes = 0;
         long scratch = 0;
+        // start without a scratch workspace, so that a loss that does not use it reports 0 rather
+        // than what the previous loss left in the workspace's counters
+        if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(ScratchWorkspace.ID)) {
+            Nd4j.getWorkspaceManager().destroyWorkspace(
+                    Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(ScratchWorkspace.ID));
+        }
         for (int call = 0; call < 2; call++) {
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "COUNT_" + c.id + call)) {
                 c.loss.computeGradientAndScore(c.labels, c.preOutput, c.activation, null, false);
