@@ -21,7 +21,9 @@ import java.util.Map;
  * The inputs users have, each 1M float32 elements, as the rows DL4J hands a loss:
  * {@code multilabel} [65536, 16] sigmoid; {@code multiclass} [8192, 128] softmax;
  * {@code seg-sigmoid} [16, 1, 256, 256] behind a CnnLossLayer = [1048576, 1] rows, 65536 per image;
- * {@code seg-softmax} [4, 4, 128, 128] = [65536, 4] rows, 16384 per image.
+ * {@code seg-softmax} [16, 4, 128, 128] = [262144, 4] rows, 16384 per image (the issue's
+ * [4, 4, 128, 128] has only 262144 elements; batch 16 makes it 1M like the others, so that ratios
+ * and exp units compare like with like).
  * A case is {@code input/loss}, where loss is a registry spec or a DL4J baseline
  * ({@code dl4j-xent} = LossBinaryXENT with sigmoid, {@code dl4j-mcxent} = LossMCXENT with softmax).
  */
@@ -33,7 +35,7 @@ final class BenchmarkCase {
         INPUTS.put("multilabel", new long[]{65536, 16, 1, 0});
         INPUTS.put("multiclass", new long[]{8192, 128, 1, 1});
         INPUTS.put("seg-sigmoid", new long[]{16 * 256 * 256, 1, 256 * 256, 0});
-        INPUTS.put("seg-softmax", new long[]{4 * 128 * 128, 4, 128 * 128, 1});
+        INPUTS.put("seg-softmax", new long[]{16 * 128 * 128, 4, 128 * 128, 1});
     }
 
     /** Every case, baselines first within each input. */

@@ -1,6 +1,7 @@
 package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.dl4j.ScratchWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -125,7 +126,7 @@ public final class RunBenchmarks {
                 quick ? "--quick (1 warmup, 2 measurement iterations of 1 s)" : "3 warmup, 5 measurement iterations of 1 s",
                 LocalDate.now(), Nd4j.getBackend().getClass().getSimpleName(), System.getenv("OMP_NUM_THREADS"),
                 exp == null ? "" : String.format(Locale.ROOT, "one in-place exp over 1M floats: %.2f ms", exp)));
-        b.append("| input | loss | ms | ms in workspace | ratio to DL4J | ratio in workspace | exp passes | input-sized arrays allocated |\n");
+        b.append("| input | loss | ms | ms in workspace | ratio to DL4J | ratio in workspace | exp passes | input-sized arrays allocated (caller + scratch) |\n");
         b.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (String c : cases) {
             Double t = median.get(c);
@@ -145,20 +146,38 @@ public final class RunBenchmarks {
         return b.toString();
     }
 
-    /** Counts bytes allocated by one call inside a fresh workspace, in units of the input's size. */
+    /**
+     * Counts what one call allocates, in units of the input's size: arrays allocated in the
+     * caller's context (a fresh counting workspace here; outside a workspace each would be an
+     * off-heap allocation), then, after a "+", the bytes the call used in the loss's own scratch
+     * workspace ({@link ScratchWorkspace}), which are allocation-free after the first call.
+     * The second call is counted (the first one sizes the scratch workspace).
+     */
     static String allocations(BenchmarkCase c) {
         WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(0)
                 .policyLearning(LearningPolicy.NONE).policySpill(SpillPolicy.REALLOCATE)
                 .policyAllocation(AllocationPolicy.STRICT).build();
-        long bytes;
-        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "COUNT_" + c.id)) {
-            c.loss.computeGradientAndScore(c.labels, c.preOutput, c.activation, null, false);
-            bytes = ws.getThisCycleAllocations();
-        } catch (RuntimeException e) {
-            return "error: " + e.getMessage();
+        long bytes = 0;
+        long scratch = 0;
+        // start without a scratch workspace, so that a loss that does not use it reports 0 rather
+        // than what the previous loss left in the workspace's counters
+        if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(ScratchWorkspace.ID)) {
+            Nd4j.getWorkspaceManager().destroyWorkspace(
+                    Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(ScratchWorkspace.ID));
+        }
+        for (int call = 0; call < 2; call++) {
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "COUNT_" + c.id + call)) {
+                c.loss.computeGradientAndScore(c.labels, c.preOutput, c.activation, null, false);
+                bytes = ws.getThisCycleAllocations();
+            } catch (RuntimeException e) {
+                return "error: " + e.getMessage();
+            }
+            scratch = Nd4j.getWorkspaceManager().checkIfWorkspaceExists(ScratchWorkspace.ID)
+                    ? Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(ScratchWorkspace.ID).getLastCycleAllocations()
+                    : 0;
         }
         double inputBytes = c.preOutput.length() * (double) c.preOutput.dataType().width();
-        return String.format(Locale.ROOT, "%.1f", bytes / inputBytes);
+        return String.format(Locale.ROOT, "%.1f + %.1f", bytes / inputBytes, scratch / inputBytes);
     }
 
     private static String fmt(Double v) {

@@ -1,13 +1,12 @@
 package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
-import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import io.github.lossvariants.api.region.PerImageLossLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -30,7 +29,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * One training step (forward, loss, backward, Adam update) of a small U-Net on M2NIST-sized
  * inputs ([8, 1, 64, 84], 11 classes, softmax): the same network and data with
- * {@code focal-tversky} (per image) and with DL4J's {@code LossMCXENT}.
+ * {@code focal-tversky} (per image) and with DL4J's {@code LossMCXENT}, both behind a
+ * {@link PerImageLossLayer}.
  */
 @State(Scope.Thread)
 public class TrainingStepBenchmark {
@@ -50,8 +50,7 @@ public class TrainingStepBenchmark {
         if (loss.equals("dl4j-mcxent")) {
             fn = new LossMCXENT();
         } else {
-            ILossFunction created = LossRegistry.discover().create(loss);
-            fn = created instanceof RowGroupedLoss ? ((RowGroupedLoss) created).withRowsPerExample((long) H * W) : created;
+            fn = LossRegistry.discover().create(loss);
         }
         net = new ComputationGraph(unet(fn));
         net.init();
@@ -93,7 +92,9 @@ public class TrainingStepBenchmark {
                 .addLayer("d1a", conv(16), "m1").addLayer("d1b", conv(16), "d1a")
                 .addLayer("logits", new ConvolutionLayer.Builder().kernelSize(1, 1).nOut(CLASSES)
                         .activation(Activation.IDENTITY).build(), "d1b")
-                .addLayer("out", new CnnLossLayer.Builder(loss).activation(Activation.SOFTMAX).build(), "logits")
+                // PerImageLossLayer sets a region loss's rowsPerExample to H*W of the actual input
+                // (and is a plain CnnLossLayer for other losses): the same layer for both losses
+                .addLayer("out", new PerImageLossLayer.Builder(loss).activation(Activation.SOFTMAX).build(), "logits")
                 .setOutputs("out");
         return g.build();
     }

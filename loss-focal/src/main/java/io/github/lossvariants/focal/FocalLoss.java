@@ -2,7 +2,21 @@ package io.github.lossvariants.focal;
 
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import io.github.lossvariants.focal.internal.FocalParameters;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Pow;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Square;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -98,47 +112,78 @@ public final class FocalLoss extends SigmoidElementwiseLoss {
 
     @Override
     protected void computeTerms(INDArray z, INDArray y, INDArray loss, INDArray grad) {
-        // t = log1p(exp(-|z|))
-        INDArray t = Transforms.abs(z, true).negi();
-        Transforms.exp(t, false);
-        Transforms.log1p(t, false);
+        // Three scratch arrays (the caller runs this in its scratch workspace), two transcendental
+        // passes (exp, log1p) plus one pow for a gamma other than 0, 1 or 2; the rest are cheap
+        // element-wise passes written into existing arrays.
+        DataType type = z.dataType();
+        long[] shape = z.shape();
+        INDArray e = Nd4j.createUninitialized(type, shape);
+        INDArray t = Nd4j.createUninitialized(type, shape);
+        INDArray u = Nd4j.createUninitialized(type, shape);
+        // e = exp(-|z|), in (0, 1]
+        Nd4j.exec(new Abs(z, e));
+        e.negi();
+        Nd4j.exec(new Exp(e, e));
         // loss = CE = max(z, 0) - y*z + log1p(exp(-|z|)); max(z,0) - y*z is exact for y in {0, 1}
-        loss.assign(z);
-        Transforms.relu(loss, false);
-        INDArray u = y.mul(z);
-        loss.subi(u).addi(t);
-
-        INDArray p = Transforms.sigmoid(z, true);
-        INDArray pm = z.neg();
-        Transforms.sigmoid(pm, false); // 1 - p without cancellation
-        // A = (1 - y)*p into t, B = y*(1 - p) into u: 1 - p_t = A + B, p - y = A - B
-        t.assign(y).rsubi(1.0).muli(p);
-        u.assign(y).muli(pm);
+        Nd4j.exec(new Log1p(e, loss));
+        Nd4j.exec(new MulOp(y, z, t));
+        loss.subi(t);
+        Nd4j.exec(new RectifiedLinear(z, t));
+        loss.addi(t);
+        // r = sigmoid(|z|) = 1/(1 + e) into t; e <- e*r = sigmoid(-|z|); t <- d = r - e*r
+        Nd4j.exec(new ScalarAdd(e, null, t, 1.0));
+        t.rdivi(1.0);
+        e.muli(t);
+        t.subi(e);
+        // with s = [z > 0] (0 or 1, so both selections are exact, no cancellation):
+        // p = e + s*d into u, 1 - p = e + (d - s*d) into t
+        Nd4j.exec(new Step(z, u, 0.0));
+        u.muli(t);
+        t.subi(u);
+        u.addi(e);
+        t.addi(e);
+        // A = (1 - y)*p into e, B = y*(1 - p) into t: 1 - p_t = A + B, p - y = A - B; p(1-p) into u
+        Nd4j.exec(new ScalarReverseSubtraction(y, null, e, 1.0));
+        e.muli(u);
+        u.muli(t);
+        t.muli(y);
         if (grad != null) {
-            grad.assign(t).subi(u);
+            Nd4j.exec(new SubOp(e, t, grad));
         }
-        INDArray q = t.addi(u);
+        INDArray q = e.addi(t);
 
         if (gamma != 0.0) {
             if (grad != null) {
-                // r = p(1-p) / max(1 - p_t, tiny) into p
-                p.muli(pm);
-                pm.assign(q);
-                Transforms.max(pm, FocalParameters.tiny(z.dataType()), false);
-                p.divi(pm);
-                // gamma * (1 - 2y) * CE * r into pm, added to (p - y)
-                pm.assign(y).muli(-2.0).addi(1.0).muli(loss).muli(p).muli(gamma);
-                grad.addi(pm);
+                // d/dz [q^gamma CE] = q^gamma (p - y) + gamma (1 - 2y) CE p(1-p) q^(gamma-1), into t
+                Nd4j.exec(new ScalarMultiplication(y, null, t, -2.0));
+                t.addi(1.0).muli(u).muli(loss).muli(gamma);
             }
-            INDArray f = Transforms.pow(q, gamma, false);
+            INDArray f;
+            if (gamma == 1.0) {
+                f = q;
+            } else if (gamma == 2.0) {
+                if (grad != null) {
+                    t.muli(q);
+                }
+                f = Nd4j.exec(new Square(q, u));
+            } else {
+                f = Nd4j.exec(new Pow(q, u, gamma));
+                if (grad != null) {
+                    // q^(gamma-1) = q^gamma / max(q, tiny)
+                    t.muli(f);
+                    Transforms.max(q, FocalParameters.tiny(type), false);
+                    t.divi(q);
+                }
+            }
             loss.muli(f);
             if (grad != null) {
-                grad.muli(f);
+                grad.muli(f).addi(t);
             }
         }
         if (alpha != null) {
             // alpha_t = (1 - alpha) + y*(2 alpha - 1)
-            INDArray at = pm.assign(y).muli(2.0 * alpha - 1.0).addi(1.0 - alpha);
+            Nd4j.exec(new ScalarMultiplication(y, null, t, 2.0 * alpha - 1.0));
+            INDArray at = t.addi(1.0 - alpha);
             loss.muli(at);
             if (grad != null) {
                 grad.muli(at);

@@ -4,6 +4,7 @@ import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
+import io.github.lossvariants.api.dl4j.ScratchWorkspace;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -101,35 +102,57 @@ abstract class GuardedDl4jLoss implements LossFunction {
         return rowMask == null || owned == null ? owned : owned.muliColumnVector(rowMask);
     }
 
+    // Each entry point runs in the thread's scratch workspace (DL4J's loss allocates several
+    // input-sized temporaries per call) and copies what it returns out to the caller's workspace.
+
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
-        INDArray scores = computeScoreArray(labels, preOutput, activationFn, mask);
-        double sum = scores.sumNumber().doubleValue();
-        return average ? sum / scores.size(0) : sum;
+        try (ScratchWorkspace ws = ScratchWorkspace.open()) {
+            return total(scoreArray(labels, preOutput, activationFn, mask), average);
+        }
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        try (ScratchWorkspace ws = ScratchWorkspace.open()) {
+            return ws.export(scoreArray(labels, preOutput, activationFn, mask));
+        }
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        try (ScratchWorkspace ws = ScratchWorkspace.open()) {
+            return ws.export(gradient(labels, preOutput, activationFn, mask));
+        }
+    }
+
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                          INDArray mask, boolean average) {
+        try (ScratchWorkspace ws = ScratchWorkspace.open()) {
+            double score = total(scoreArray(labels, preOutput, activationFn, mask), average);
+            return new Pair<>(score, ws.export(gradient(labels, preOutput, activationFn, mask)));
+        }
+    }
+
+    private static double total(INDArray scores, boolean average) {
+        double sum = scores.sumNumber().doubleValue();
+        return average ? sum / scores.size(0) : sum;
+    }
+
+    private INDArray scoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray y = checkedLabels(labels, preOutput, activationFn, mask);
         INDArray rows = rowMask(labels, preOutput, activationFn, mask);
         return masked(delegate(preOutput.dataType()).computeScoreArray(y, ownedPreOutput(preOutput), activationFn,
                 delegateMask(mask, rows)), rows);
     }
 
-    @Override
-    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+    private INDArray gradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray y = checkedLabels(labels, preOutput, activationFn, mask);
         INDArray rows = rowMask(labels, preOutput, activationFn, mask);
         return masked(delegate(preOutput.dataType()).computeGradient(y, ownedPreOutput(preOutput), activationFn,
                 delegateMask(mask, rows)), rows);
-    }
-
-    @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
-                                                          INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
     }
 
     @Override

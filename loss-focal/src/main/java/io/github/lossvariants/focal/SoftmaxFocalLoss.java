@@ -3,7 +3,12 @@ package io.github.lossvariants.focal;
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
 import io.github.lossvariants.focal.internal.FocalParameters;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Pow;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.Square;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -109,14 +114,34 @@ public final class SoftmaxFocalLoss extends SoftmaxElementwiseLoss {
                 h.assign(y).negi();
             }
         } else {
-            INDArray om = Transforms.expm1(logP, true).negi(); // 1 - p, accurate near p = 1
-            INDArray f = Transforms.pow(om, gamma, true);
-            loss.assign(logP).muli(y).muli(f).negi();
+            // 1 - p directly: only the largest class can have p > 1/2, and there 1 - p is as exact
+            // as -expm1(log p) (both are limited by the rounding of the softmax denominator)
+            DataType type = logP.dataType();
+            INDArray om = Nd4j.createUninitialized(type, logP.shape());
+            Nd4j.exec(new ScalarReverseSubtraction(p, null, om, 1.0));
+            INDArray f;
+            if (gamma == 1.0) {
+                f = om;
+            } else if (gamma == 2.0) {
+                f = Nd4j.exec(new Square(om, Nd4j.createUninitialized(type, logP.shape())));
+            } else {
+                f = Nd4j.exec(new Pow(om, Nd4j.createUninitialized(type, logP.shape()), gamma));
+            }
+            // loss = -y (1-p)^gamma log p
+            Nd4j.exec(new MulOp(logP, y, loss));
+            loss.muli(f).negi();
             if (h != null) {
-                Transforms.max(om, FocalParameters.tiny(logP.dataType()), false);
-                // om <- 1 - gamma * p * log p / max(1 - p, tiny)
-                om.rdivi(logP).muli(p).muli(-gamma).addi(1.0);
-                h.assign(om).muli(f).muli(y).negi();
+                // h = -y [(1-p)^gamma - gamma p log p (1-p)^(gamma-1)]
+                Nd4j.exec(new MulOp(p, logP, h));
+                h.muli(-gamma);
+                if (gamma == 2.0) {
+                    h.muli(om);
+                } else if (gamma != 1.0) {
+                    h.muli(f);
+                    Transforms.max(om, FocalParameters.tiny(type), false);
+                    h.divi(om);
+                }
+                h.addi(f).muli(y).negi();
             }
         }
         if (w != null) {

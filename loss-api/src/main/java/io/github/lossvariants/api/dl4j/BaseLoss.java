@@ -29,6 +29,7 @@ public abstract class BaseLoss implements LossFunction {
         private final INDArray rowScores;
         private final INDArray gradient;
         private final long examples;
+        private final double total;
 
         /**
          * @param rowScores per-row loss, {@code [rows, 1]}
@@ -39,9 +40,30 @@ public abstract class BaseLoss implements LossFunction {
             this.rowScores = rowScores;
             this.gradient = gradient;
             this.examples = examples;
+            this.total = Double.NaN;
         }
 
-        /** @return per-row loss, {@code [rows, 1]} */
+        private Evaluation(double total, INDArray gradient, long examples) {
+            this.rowScores = null;
+            this.gradient = gradient;
+            this.examples = examples;
+            this.total = total;
+        }
+
+        /**
+         * An evaluation that carries only the total score (when row scores were not asked for, see
+         * {@link BaseLoss#evaluate(INDArray, INDArray, IActivation, INDArray, boolean, boolean)}).
+         *
+         * @param total    the sum of all per-row losses
+         * @param gradient the gradient, or null
+         * @param examples the number of examples
+         * @return the evaluation
+         */
+        public static Evaluation ofTotal(double total, INDArray gradient, long examples) {
+            return new Evaluation(total, gradient, examples);
+        }
+
+        /** @return per-row loss, {@code [rows, 1]}; null when only the total was computed */
         public INDArray rowScores() {
             return rowScores;
         }
@@ -54,6 +76,11 @@ public abstract class BaseLoss implements LossFunction {
         /** @return the number of examples, the divisor when averaging */
         public long examples() {
             return examples;
+        }
+
+        /** @return the sum of the per-row losses */
+        public double total() {
+            return rowScores == null ? total : rowScores.sumNumber().doubleValue();
         }
     }
 
@@ -70,32 +97,57 @@ public abstract class BaseLoss implements LossFunction {
     protected abstract Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                            boolean gradient);
 
+    /**
+     * Like {@link #evaluate(INDArray, INDArray, IActivation, INDArray, boolean)}, but a subclass
+     * may skip the per-row scores when {@code rowScores} is false and return
+     * {@link Evaluation#ofTotal} (saves a reduction over rows). The default computes everything.
+     *
+     * @param rowScores whether the per-row scores are needed
+     * @return the evaluation
+     */
+    protected Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
+                                  boolean gradient, boolean rowScores) {
+        return evaluate(labels, preOutput, activation, mask, gradient);
+    }
+
+    // Every entry point computes inside the thread's scratch workspace (temporaries cost nothing
+    // to allocate or free) and copies what it returns out to the caller's workspace.
+
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
-        Evaluation e = evaluate(labels, preOutput, activationFn, mask, false);
-        return total(e, average);
+        try (ScratchWorkspace ws = ScratchWorkspace.open()) {
+            Evaluation e = evaluate(labels, preOutput, activationFn, mask, false, false);
+            return total(e, average);
+        }
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return evaluate(labels, preOutput, activationFn, mask, false).rowScores();
+        try (ScratchWorkspace ws = ScratchWorkspace.open()) {
+            return ws.export(evaluate(labels, preOutput, activationFn, mask, false, true).rowScores());
+        }
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
-        return evaluate(labels, preOutput, activationFn, mask, true).gradient();
+        try (ScratchWorkspace ws = ScratchWorkspace.open()) {
+            return ws.export(evaluate(labels, preOutput, activationFn, mask, true, false).gradient());
+        }
     }
 
     @Override
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                           INDArray mask, boolean average) {
-        Evaluation e = evaluate(labels, preOutput, activationFn, mask, true);
-        return new Pair<>(total(e, average), e.gradient());
+        try (ScratchWorkspace ws = ScratchWorkspace.open()) {
+            Evaluation e = evaluate(labels, preOutput, activationFn, mask, true, false);
+            double total = total(e, average);
+            return new Pair<>(total, ws.export(e.gradient()));
+        }
     }
 
     private static double total(Evaluation e, boolean average) {
-        double sum = e.rowScores().sumNumber().doubleValue();
+        double sum = e.total();
         return average ? sum / e.examples() : sum;
     }
 

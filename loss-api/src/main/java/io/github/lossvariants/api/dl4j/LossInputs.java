@@ -81,7 +81,10 @@ public final class LossInputs {
      * @throws LossConfigurationException with the count and the first offending position and value
      */
     public static void checkValues(String loss, INDArray labels, INDArray preOutput) {
-        long nonFinite = count(preOutput, Conditions.notFinite());
+        // One plain sum first: it is finite exactly when every value is (or, rarely, it overflows);
+        // only then are the non-finite values counted and located, far slower than a sum.
+        double sum = preOutput.sumNumber().doubleValue();
+        long nonFinite = Double.isFinite(sum) ? 0 : count(preOutput, Conditions.notFinite());
         if (nonFinite > 0) {
             throw new LossConfigurationException(loss + ": preOutput contains " + nonFinite + " non-finite value"
                     + (nonFinite == 1 ? "" : "s") + " (NaN or infinite); the first is " + first(preOutput,

@@ -34,6 +34,12 @@ public abstract class SigmoidElementwiseLoss extends BaseLoss {
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean wantGradient) {
+        return evaluate(labels, preOutput, activation, mask, wantGradient, true);
+    }
+
+    @Override
+    protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
+                                        boolean wantGradient, boolean wantRowScores) {
         String name = registryName();
         LossInputs.checkRows(name, labels, preOutput);
         MaskKind kind = LossInputs.maskKind(name, mask, labels);
@@ -45,6 +51,9 @@ public abstract class SigmoidElementwiseLoss extends BaseLoss {
         computeTerms(preOutput, y, loss, grad);
         INDArray m = LossInputs.maskAs(mask, kind, type, preOutput.size(0));
         Masks.apply(kind, m, loss, grad);
+        if (!wantRowScores) {
+            return Evaluation.ofTotal(loss.sumNumber().doubleValue(), grad, preOutput.size(0));
+        }
         return new Evaluation(loss.sum(true, 1), grad, preOutput.size(0));
     }
 }

@@ -3,6 +3,8 @@ package io.github.lossvariants.api.dl4j;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -45,6 +47,12 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean wantGradient) {
+        return evaluate(labels, preOutput, activation, mask, wantGradient, true);
+    }
+
+    @Override
+    protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
+                                        boolean wantGradient, boolean wantRowScores) {
         String name = registryName();
         LossInputs.checkRows(name, labels, preOutput);
         MaskKind kind = LossInputs.maskKind(name, mask, labels);
@@ -63,8 +71,9 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         // log p = (z - max) - log(sum exp(z - max)); the sum is >= 1, so its log is finite. ND4J's
         // LogSoftMax op computes log(softmax) and returns -inf (float: for logits ~100 apart; double:
         // ~1000 apart) and loses accuracy before that, so it is not used.
-        INDArray logP = preOutput.subColumnVector(preOutput.max(true, 1));
-        INDArray p = Transforms.exp(logP, true);
+        INDArray logP = Nd4j.createUninitialized(type, shape);
+        Nd4j.exec(new BroadcastSubOp(preOutput, preOutput.max(true, 1), logP, 0));
+        INDArray p = Nd4j.exec(new Exp(logP, Nd4j.createUninitialized(type, shape)));
         INDArray sum = p.sum(true, 1);
         p.diviColumnVector(sum);
         logP.subiColumnVector(Transforms.log(sum, false));
@@ -79,6 +88,9 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
             // (Multiplying by the mask again would square fractional weights.)
             INDArray hSum = h.sum(true, 1);
             grad = h.subi(p.muliColumnVector(hSum));
+        }
+        if (!wantRowScores) {
+            return Evaluation.ofTotal(loss.sumNumber().doubleValue(), grad, preOutput.size(0));
         }
         return new Evaluation(loss.sum(true, 1), grad, preOutput.size(0));
     }

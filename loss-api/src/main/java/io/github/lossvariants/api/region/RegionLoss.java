@@ -5,7 +5,6 @@ import io.github.lossvariants.api.dl4j.BaseLoss;
 import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
-import io.github.lossvariants.api.dl4j.StableSoftmax;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -13,6 +12,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -191,6 +195,12 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean wantGradient) {
+        return evaluate(labels, preOutput, activation, mask, wantGradient, true);
+    }
+
+    @Override
+    protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
+                                        boolean wantGradient, boolean wantRowScores) {
         String name = registryName();
         LossInputs.checkRows(name, labels, preOutput);
         MaskKind kind = LossInputs.maskKind(name, mask, labels);
@@ -219,28 +229,44 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
             m = LossInputs.maskAs(mask, kind, type, rows);
         }
 
-        // probabilities, 'c' order, owned
+        // probabilities (and log-probabilities only when element terms need them), 'c' order, owned
         INDArray p = Nd4j.createUninitialized(type, rows, nC);
         INDArray logP = null;
         if (softmax) {
-            logP = Nd4j.createUninitialized(type, rows, nC);
-            StableSoftmax.logSoftmax(preOutput, logP);
-            p.assign(logP);
-            Transforms.exp(p, false);
+            // max-shifted: p = exp(z - max) / S, log p = (z - max) - log S with S >= 1, finite for any
+            // finite logits (ND4J's LogSoftMax op returns -inf for logits ~100 apart in float)
+            Nd4j.exec(new BroadcastSubOp(preOutput, preOutput.max(true, 1), p, 0));
+            if (hasElementTerms()) {
+                logP = p.dup('c');
+            }
+            Nd4j.exec(new Exp(p, p));
+            INDArray sum = p.sum(true, 1);
+            p.diviColumnVector(sum);
+            if (logP != null) {
+                logP.subiColumnVector(Transforms.log(sum, false));
+            }
         } else {
-            p.assign(preOutput);
-            Transforms.sigmoid(p, false);
+            Nd4j.exec(new Sigmoid(preOutput, p));
         }
 
-        // soft counts: sum m*p, sum m*g, sum m*p*g
-        INDArray buf = p.dup('c');
-        applyMask(kind, m, buf);
-        INDArray sumP = groupSum(buf, batch, examples, r, nC);
-        buf.muli(y);
+        // soft counts: sum m*p, sum m*g, sum m*p*g (no copies when there is no mask)
+        INDArray buf = Nd4j.createUninitialized(type, rows, nC);
+        INDArray sumP;
+        INDArray sumG;
+        if (kind == MaskKind.NONE) {
+            sumP = groupSum(p, batch, examples, r, nC);
+            sumG = groupSum(y, batch, examples, r, nC);
+            Nd4j.exec(new MulOp(p, y, buf));
+        } else {
+            buf.assign(y);
+            applyMask(kind, m, buf);
+            sumG = groupSum(buf, batch, examples, r, nC);
+            buf.assign(p);
+            applyMask(kind, m, buf);
+            sumP = groupSum(buf, batch, examples, r, nC);
+            buf.muli(y);
+        }
         INDArray tp = groupSum(buf, batch, examples, r, nC);
-        buf.assign(y);
-        applyMask(kind, m, buf);
-        INDArray sumG = groupSum(buf, batch, examples, r, nC);
         INDArray fp = Transforms.max(sumP.subi(tp), 0.0, false);
         INDArray fn = Transforms.max(sumG.subi(tp), 0.0, false);
 
@@ -262,24 +288,30 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
 
         // per-group score: weighted mean over classes
         INDArray groupScore = loss.mulRowVector(w).sum(true, 1); // [G, 1]
-        INDArray rowScores;
-        if (batch) {
-            rowScores = Nd4j.valueArrayOf(new long[]{rows, 1}, groupScore.getDouble(0) / rows, type);
-        } else {
-            rowScores = Nd4j.zeros(type, examples, r).addiColumnVector(groupScore.divi(r)).reshape('c', rows, 1);
+        INDArray rowScores = null;
+        double total = groupScore.sumNumber().doubleValue();
+        if (wantRowScores) {
+            if (batch) {
+                rowScores = Nd4j.valueArrayOf(new long[]{rows, 1}, groupScore.getDouble(0) / rows, type);
+            } else {
+                rowScores = Nd4j.zeros(type, examples, r).addiColumnVector(groupScore.divi(r)).reshape('c', rows, 1);
+            }
         }
 
-        INDArray elemLoss = null;
         INDArray elemGrad = null;
         if (hasElementTerms()) {
-            elemLoss = Nd4j.createUninitialized(type, rows, nC);
+            INDArray elemLoss = Nd4j.createUninitialized(type, rows, nC);
             elemGrad = wantGradient ? Nd4j.createUninitialized(type, rows, nC) : null;
             elementTerms(preOutput, p, logP, y, softmax, elemLoss, elemGrad);
             applyMask(kind, m, elemLoss);
             if (elemGrad != null) {
                 applyMask(kind, m, elemGrad);
             }
-            rowScores.addi(elemLoss.sum(true, 1));
+            if (rowScores != null) {
+                rowScores.addi(elemLoss.sum(true, 1));
+            } else {
+                total += elemLoss.sumNumber().doubleValue();
+            }
         }
 
         INDArray grad = null;
@@ -288,17 +320,23 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
             INDArray a = dTp.subi(dFp).subi(dFn).muliRowVector(w);
             INDArray b = dFp.muliRowVector(w);
             // h = m * p * (B + A*g) = dL/dlog p ; reuse buf
-            buf.assign(y);
             if (batch) {
-                buf.muliRowVector(a).addiRowVector(b);
+                Nd4j.exec(new BroadcastMulOp(y, a, buf, 1));
+                buf.addiRowVector(b);
+            } else if (nC == 1) {
+                // one channel: [examples, r] rows and column vectors (a broadcast over dimensions
+                // 0 and 2 of [examples, r, 1] walks memory with stride r and is several times slower)
+                INDArray b2 = buf.reshape('c', examples, r);
+                Nd4j.exec(new BroadcastMulOp(y.reshape('c', examples, r), a.reshape(examples), b2, 0));
+                Nd4j.exec(new BroadcastAddOp(b2, b.reshape(examples), b2, 0));
             } else {
                 INDArray b3 = buf.reshape('c', examples, r, nC);
-                Nd4j.exec(new BroadcastMulOp(b3, a, b3, 0, 2));
+                Nd4j.exec(new BroadcastMulOp(y.reshape('c', examples, r, nC), a, b3, 0, 2));
                 Nd4j.exec(new BroadcastAddOp(b3, b, b3, 0, 2));
             }
             applyMask(kind, m, buf);
-            buf.muli(p);
             if (softmax) {
+                buf.muli(p);
                 if (elemGrad != null) {
                     buf.addi(elemGrad);
                 }
@@ -307,20 +345,23 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
                 INDArray hSum = buf.sum(true, 1);
                 grad = buf.subi(p.muliColumnVector(hSum));
             } else {
-                // dL/dz = h * (1 - p)
-                grad = buf.muli(p.rsubi(1.0));
+                // dL/dz = h * p * (1 - p)
+                grad = buf.muli(Nd4j.exec(new TimesOneMinus(p, p)));
                 if (elemGrad != null) {
                     grad.addi(elemGrad);
                 }
             }
         }
-        return new Evaluation(rowScores, grad, examples);
+        return rowScores == null ? Evaluation.ofTotal(total, grad, examples) : new Evaluation(rowScores, grad, examples);
     }
 
     /** Sums {@code [rows, C]} to {@code [G, C]}: per consecutive block of {@code r} rows, or over all rows. */
     private static INDArray groupSum(INDArray x, boolean batch, long examples, long r, long nC) {
         if (batch) {
             return x.sum(true, 0);
+        }
+        if (nC == 1) {
+            return x.reshape('c', examples, r).sum(true, 1);
         }
         return x.reshape('c', examples, r, nC).sum(1);
     }

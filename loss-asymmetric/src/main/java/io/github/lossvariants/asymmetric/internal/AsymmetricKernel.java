@@ -2,6 +2,8 @@ package io.github.lossvariants.asymmetric.internal;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -69,13 +71,21 @@ public final class AsymmetricKernel {
         double tiny = x.dataType() == DataType.DOUBLE ? 1e-300 : 1e-37;
 
         // log-sigmoid pieces
-        INDArray l1 = Transforms.abs(x, true).negi();
-        Transforms.exp(l1, false);
-        Transforms.log1p(l1, false);
+        // e = exp(-|x|) is the only exp: l1 = log1p(e); p and 1 - p are formed from e with exact
+        // selections by s = [x > 0] (no cancellation, no second and third exp):
+        // r = 1/(1+e) = sigmoid(|x|), e r = sigmoid(-|x|), d = r - e r;
+        // p = e r + s d, 1 - p = e r + (d - s d)
+        INDArray e = Transforms.abs(x, true).negi();
+        Transforms.exp(e, false);
+        INDArray l1 = Nd4j.exec(new Log1p(e, e.ulike()));
         INDArray logP = Transforms.min(x, 0.0, true).subi(l1);
         INDArray logQ = Transforms.max(x, 0.0, true).addi(l1).negi();
-        INDArray p = Transforms.exp(logP, true);
-        INDArray q1 = Transforms.exp(logQ, true); // 1 - p, without cancellation
+        INDArray q1 = e.add(1.0).rdivi(1.0);
+        e.muli(q1);
+        q1.subi(e);
+        INDArray p = Nd4j.exec(new Step(x, x.ulike(), 0.0)).muli(q1);
+        q1.subi(p).addi(e);
+        p.addi(e);
         INDArray ny = y.rsub(1.0);
         INDArray s = l1; // l1 is no longer needed: scratch buffer from here on
 

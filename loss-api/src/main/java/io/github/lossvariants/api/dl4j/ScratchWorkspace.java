@@ -1,0 +1,88 @@
+package io.github.lossvariants.api.dl4j;
+
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The per-thread ND4J workspace in which {@link BaseLoss} computes: every temporary of one loss
+ * call is allocated in it and freed at once when the call returns, and the arrays the call returns
+ * (gradient, row scores) are copied out to the caller's workspace, or detached when the caller has
+ * none. Without it each temporary is a fresh off-heap allocation, which costs about ten times an
+ * in-place {@code exp} over the same array.
+ *
+ * <p>Memory: a workspace learns the size of one call on the first call and keeps that buffer per
+ * thread (ND4J workspaces are thread-local) until the thread ends, typically a few times the
+ * input size; a larger input later grows it. Turn it off with
+ * {@code -Dlossvariants.workspace=false} (then temporaries are ordinary allocations).
+ *
+ * @since 0.1.0
+ */
+public final class ScratchWorkspace implements AutoCloseable {
+    /** The workspace id, one workspace per thread. */
+    public static final String ID = "LOSSVARIANTS_SCRATCH";
+    /** System property that disables the scratch workspace: {@code -Dlossvariants.workspace=false}. */
+    public static final String PROPERTY = "lossvariants.workspace";
+
+    private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY));
+
+    /** Learns the size on the first call, resets on close, grows when an input is larger. */
+    private static final WorkspaceConfiguration CONF = WorkspaceConfiguration.builder()
+            .initialSize(0).overallocationLimit(0.05).policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).build();
+
+    private final MemoryWorkspace caller;
+    private final MemoryWorkspace scratch;
+
+    private ScratchWorkspace(MemoryWorkspace caller, MemoryWorkspace scratch) {
+        this.caller = caller;
+        this.scratch = scratch;
+    }
+
+    /**
+     * Opens the scratch workspace of the current thread. When it is already open (a loss called
+     * from inside another loss's computation) nothing new is opened: the results then stay in the
+     * enclosing loss's scratch, which outlives them.
+     *
+     * @return the scope; close it (try-with-resources) after copying the results out
+     */
+    public static ScratchWorkspace open() {
+        MemoryWorkspace caller = Nd4j.getMemoryManager().getCurrentWorkspace();
+        if (!ENABLED || (caller != null && ID.equals(caller.getId()))) {
+            return new ScratchWorkspace(caller, null);
+        }
+        return new ScratchWorkspace(caller, Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONF, ID));
+    }
+
+    /**
+     * @param a an array computed in this scope, or null
+     * @return {@code a} itself when it does not live in the scratch workspace; otherwise a copy in
+     *         the caller's workspace (detached when the caller has none)
+     */
+    public INDArray export(INDArray a) {
+        if (a == null || scratch == null || !a.isAttached() || a.data().getParentWorkspace() != scratch) {
+            return a;
+        }
+        if (caller == null) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return a.dup(a.ordering());
+            }
+        }
+        try (MemoryWorkspace ignored = caller.notifyScopeBorrowed()) {
+            return a.dup(a.ordering());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (scratch != null) {
+            scratch.close();
+        }
+    }
+}
