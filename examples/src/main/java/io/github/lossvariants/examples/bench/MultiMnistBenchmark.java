@@ -2,6 +2,7 @@ package io.github.lossvariants.examples.bench;
 
 import io.github.lossvariants.examples.data.DigitCanvas;
 import io.github.lossvariants.examples.metrics.MultiLabelMetrics;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -70,7 +71,7 @@ public final class MultiMnistBenchmark implements Benchmark {
     }
 
     int trainSize(RunSettings s) {
-        return s.trainSize(2000, 400);
+        return s.trainSize(2000, 256);
     }
 
     int testSize(RunSettings s) {
@@ -120,7 +121,8 @@ public final class MultiMnistBenchmark implements Benchmark {
 
     static MultiLayerNetwork network(ILossFunction loss, int seed) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same).list()
+                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
+                .cacheMode(CacheMode.DEVICE).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU).build())
                 .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(32).activation(Activation.RELU).build())
