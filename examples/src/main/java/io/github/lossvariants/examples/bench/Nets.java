@@ -19,6 +19,15 @@ public final class Nets {
         return a.castTo(DataType.DOUBLE).toDoubleMatrix();
     }
 
+    /** @return a network of the configuration, initialised by {@link #initLikePyTorch} from the seed */
+    public static org.deeplearning4j.nn.multilayer.MultiLayerNetwork initialised(
+            org.deeplearning4j.nn.conf.MultiLayerConfiguration conf, long seed) {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = new org.deeplearning4j.nn.multilayer.MultiLayerNetwork(conf);
+        net.init();
+        initLikePyTorch(net, seed);
+        return net;
+    }
+
     /**
      * Re-initialises every parameter deterministically from {@code seed}, as PyTorch's default layer
      * initialisation does: weights and biases uniform in {@code [-1/sqrt(fanIn), 1/sqrt(fanIn)]}, with

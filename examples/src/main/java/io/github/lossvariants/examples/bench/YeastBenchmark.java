@@ -3,7 +3,6 @@ package io.github.lossvariants.examples.bench;
 import io.github.lossvariants.examples.data.CsvData;
 import io.github.lossvariants.examples.data.Tabular;
 import io.github.lossvariants.examples.metrics.MultiLabelMetrics;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -69,13 +68,12 @@ public final class YeastBenchmark implements Benchmark {
 
     @Override
     public List<String> headlineMetrics() {
-        return List.of("hamming_loss", "micro_f1", "macro_f1", "macro_map", "ranking_ap", "one_error", "coverage",
-                "ranking_loss", "ece");
+        return MultiLabelEval.HEADLINE;
     }
 
     @Override
     public String primaryMetric() {
-        return "macro_map";
+        return MultiLabelEval.PRIMARY;
     }
 
     @Override
@@ -96,15 +94,11 @@ public final class YeastBenchmark implements Benchmark {
     }
 
     static MultiLayerNetwork network(ILossFunction loss, int seed, int nIn, int hidden, int nOut) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-3)).l2(1e-4).weightInit(WeightInit.UNIFORM).list()
                 .layer(new DenseLayer.Builder().nIn(nIn).nOut(hidden).activation(Activation.RELU).dropOut(0.7).build())
                 .layer(new OutputLayer.Builder(loss).nIn(hidden).nOut(nOut).activation(Activation.SIGMOID).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        Nets.initLikePyTorch(net, seed);
-        return net;
+                .build(), seed);
     }
 
     @Override
