@@ -15,13 +15,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +28,7 @@ import java.util.Locale;
  * present (10 sigmoid outputs). A small CNN (3 x [3x3 conv + ReLU, 2x2 max pool] with 16/32/64
  * channels, dense 128, sigmoid output), Adam 1e-3, batch 32.
  */
-public final class MultiMnistBenchmark extends CanvasBenchmark {
+public final class MultiMnistBenchmark extends CanvasBenchmark implements MultiLabelBenchmark {
     static final long TRAIN_SEED = 777;
     static final long TEST_SEED = 778;
     static final String[] DIGITS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
@@ -53,11 +50,6 @@ public final class MultiMnistBenchmark extends CanvasBenchmark {
     }
 
     @Override
-    public String baseline() {
-        return "bce";
-    }
-
-    @Override
     public List<String> defaultLosses() {
         return List.of("bce", "focal(gamma=2)", "asymmetric(gammaNeg=4, gammaPos=1, clip=0.05)");
     }
@@ -65,16 +57,6 @@ public final class MultiMnistBenchmark extends CanvasBenchmark {
     @Override
     public int defaultSeeds(boolean quick) {
         return quick ? 1 : 2;
-    }
-
-    @Override
-    public List<String> headlineMetrics() {
-        return MultiLabelEval.HEADLINE;
-    }
-
-    @Override
-    public String primaryMetric() {
-        return MultiLabelEval.PRIMARY;
     }
 
     @Override
@@ -145,7 +127,7 @@ public final class MultiMnistBenchmark extends CanvasBenchmark {
     }
 
     @Override
-    public String writeSpecificPlots(List<CellResult> cells, List<String> losses, Path outDir) throws IOException {
-        return MultiLabelEval.plots(cells, losses, outDir, name(), DIGITS);
+    public String[] labelNames() {
+        return DIGITS.clone();
     }
 }

@@ -16,8 +16,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -26,7 +24,7 @@ import java.util.List;
  * reference (ReLU, dropout 0.3, Adam 1e-3, L2 1e-4 as PyTorch's Adam weight_decay, batch 64,
  * 60 epochs, sigmoid outputs), features standardised with training statistics.
  */
-public final class YeastBenchmark implements Benchmark {
+public final class YeastBenchmark implements MultiLabelBenchmark {
     static final String[] LABELS = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"};
     private Tabular data;
 
@@ -47,11 +45,6 @@ public final class YeastBenchmark implements Benchmark {
     }
 
     @Override
-    public String baseline() {
-        return "bce";
-    }
-
-    @Override
     public List<String> defaultLosses() {
         return List.of("bce", "focal(gamma=2)", "asymmetric(gammaNeg=4, gammaPos=1, clip=0.05)",
                 "asymmetric(gammaNeg=2, gammaPos=0, clip=0.05)");
@@ -64,16 +57,6 @@ public final class YeastBenchmark implements Benchmark {
     @Override
     public List<String> protocols(RunSettings s) {
         return List.of(epochs(s) + " epochs");
-    }
-
-    @Override
-    public List<String> headlineMetrics() {
-        return MultiLabelEval.HEADLINE;
-    }
-
-    @Override
-    public String primaryMetric() {
-        return MultiLabelEval.PRIMARY;
     }
 
     @Override
@@ -174,7 +157,7 @@ public final class YeastBenchmark implements Benchmark {
     }
 
     @Override
-    public String writeSpecificPlots(List<CellResult> cells, List<String> losses, Path outDir) throws IOException {
-        return MultiLabelEval.plots(cells, losses, outDir, name(), LABELS);
+    public String[] labelNames() {
+        return LABELS.clone();
     }
 }
