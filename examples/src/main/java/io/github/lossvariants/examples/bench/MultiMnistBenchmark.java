@@ -33,9 +33,9 @@ public final class MultiMnistBenchmark extends CanvasBenchmark implements MultiL
     static final long TEST_SEED = 778;
     static final String[] DIGITS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
-    /** Full: 2000 training canvases x 5 epochs, 500 test canvases; quick: 400 x 2, 200. */
+    /** Full: 2000 training canvases x 5 epochs, 500 test canvases; quick: 256 x 2, 200. */
     public MultiMnistBenchmark() {
-        super(TRAIN_SEED, TEST_SEED, new int[]{5, 2}, new int[]{2000, 400}, new int[]{500, 200}, "cnn16-32-64-d128/adam1e-3");
+        super(TRAIN_SEED, TEST_SEED, new int[]{5, 2}, new int[]{2000, 256}, new int[]{500, 200}, "cnn16-32-64-d128/adam1e-3");
     }
 
     @Override
