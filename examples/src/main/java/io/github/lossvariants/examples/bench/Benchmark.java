@@ -30,10 +30,25 @@ public interface Benchmark {
 
     /**
      * @return the default number of ND4J threads: 1 for small MLPs (ND4J's per-op threading costs more than it
-     * saves there, and much more on a shared machine), all processors for the CNNs
+     * saves there, and much more on a shared machine); for the CNNs the processors left idle by other programs
+     * (see {@link #idleProcessors()})
      */
     default int defaultThreads() {
-        return Runtime.getRuntime().availableProcessors();
+        return idleProcessors();
+    }
+
+    /**
+     * @return the processor count minus the one-minute load average (rounded), at least 1. OpenMP threads that
+     * share a core with other busy programs spin and wait for each other, which made every op slower on the
+     * loaded build machine than one thread was.
+     */
+    static int idleProcessors() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        if (load < 0) {
+            return cores;
+        }
+        return (int) Math.max(1, Math.min(cores, Math.round(cores - load)));
     }
 
     /** @return the protocols (evaluation points) in report order, e.g. "30 epochs", "300 epochs" */

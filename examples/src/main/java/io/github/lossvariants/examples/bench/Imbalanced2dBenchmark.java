@@ -5,7 +5,6 @@ import io.github.lossvariants.examples.data.Tabular;
 import io.github.lossvariants.examples.metrics.BinaryMetrics;
 import io.github.lossvariants.examples.metrics.Calibration;
 import io.github.lossvariants.examples.report.Images;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -114,16 +113,12 @@ public final class Imbalanced2dBenchmark implements Benchmark {
     }
 
     static MultiLayerNetwork network(ILossFunction loss, int seed) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.UNIFORM).list()
                 .layer(new DenseLayer.Builder().nIn(2).nOut(16).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nIn(16).nOut(8).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(loss).nIn(8).nOut(1).activation(Activation.SIGMOID).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        Nets.initLikePyTorch(net, seed);
-        return net;
+                .build(), seed);
     }
 
     @Override

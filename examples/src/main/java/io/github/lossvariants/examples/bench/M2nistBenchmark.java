@@ -5,12 +5,13 @@ import io.github.lossvariants.examples.metrics.BinaryMetrics;
 import io.github.lossvariants.examples.metrics.Calibration;
 import io.github.lossvariants.examples.report.BarCharts;
 import io.github.lossvariants.examples.report.Images;
+import io.github.lossvariants.api.region.PerImageLossLayer;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -20,7 +21,6 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -37,18 +37,22 @@ import java.util.Map;
  * M2NIST-style segmentation: real MNIST digits composed on 64 x 84 canvases (1-3 digits, 11
  * classes incl. background, about 4% foreground), a small U-Net (two poolings, 16/32/64 channels,
  * transposed-conv upsampling with skip concatenation, 1x1 conv to 11 classes, softmax,
- * CnnLossLayer), Adam 1e-3, batch 32. Region losses are grouped per image
- * ({@code RowGroupedLoss.withRowsPerExample(64*84)}).
+ * {@link PerImageLossLayer}), Adam 1e-3, batch 32. The output layer groups region losses per image
+ * (it sets {@code rowsPerExample = H*W} from the input shape, also inside {@code ce + dice}).
+ * {@code CacheMode.DEVICE} keeps each convolution's im2col buffer from the forward pass for the
+ * backward pass (DL4J recomputes it otherwise); im2col dominates the CPU time of this net.
  */
-public final class M2nistBenchmark implements Benchmark {
+public final class M2nistBenchmark extends CanvasBenchmark {
     static final long TRAIN_SEED = 12345;
     static final long TEST_SEED = 54321;
     static final int OVERLAYS = 4;
     static final int H = DigitCanvas.HEIGHT;
     static final int W = DigitCanvas.WIDTH;
-    static final int BATCH = 32;
 
-    private CanvasSets sets;
+    /** Full: 512 training canvases x 2 epochs, 200 test canvases; quick: 64 x 1, 32. */
+    public M2nistBenchmark() {
+        super(TRAIN_SEED, TEST_SEED, new int[]{2, 1}, new int[]{512, 64}, new int[]{200, 32}, "unet16-32-64/adam1e-3");
+    }
 
     @Override
     public String name() {
@@ -59,7 +63,7 @@ public final class M2nistBenchmark implements Benchmark {
     public String description() {
         return "M2NIST-style segmentation (64x84 canvases of 1-3 real MNIST digits, 11 classes incl. background); U-Net "
                 + "with 2 poolings (16/32/64 channels, transposed-conv upsampling, skip concatenation), softmax, "
-                + "CnnLossLayer, Adam 1e-3, batch 32; argmax prediction";
+                + "per-image loss layer, Adam 1e-3, batch 32; argmax prediction";
     }
 
     @Override
@@ -78,23 +82,6 @@ public final class M2nistBenchmark implements Benchmark {
         return 1;
     }
 
-    int epochs(RunSettings s) {
-        return s.epochs(3, 2);
-    }
-
-    int trainSize(RunSettings s) {
-        return s.trainSize(1000, 128);
-    }
-
-    int testSize(RunSettings s) {
-        return s.quick() ? 64 : 300;
-    }
-
-    @Override
-    public List<String> protocols(RunSettings s) {
-        return List.of(epochs(s) + " epochs");
-    }
-
     @Override
     public List<String> headlineMetrics() {
         return List.of("mean_fg_dice", "worst_fg_dice", "mean_fg_iou", "pixel_accuracy", "fg_ap", "pixel_ece");
@@ -106,18 +93,8 @@ public final class M2nistBenchmark implements Benchmark {
     }
 
     @Override
-    public String configKey(RunSettings s) {
-        return String.format(Locale.ROOT, "%s/train=%d@%d/test=%d@%d/epochs=%d/unet16-32-64/adam1e-3/batch%d", name(),
-                trainSize(s), TRAIN_SEED, testSize(s), TEST_SEED, epochs(s), BATCH);
-    }
-
-    @Override
-    public void prepare(RunSettings s) {
-        sets = CanvasSets.generate(s, trainSize(s), testSize(s), TRAIN_SEED, TEST_SEED);
-    }
-
-    @Override
     public String dataSummary() {
+        CanvasSets sets = sets();
         double[] f = sets.train().classFractions();
         return String.format(Locale.ROOT, "%d train canvases (seed %d, MNIST training digits), %d test canvases (seed %d, "
                         + "t10k digits), %dx%d; foreground %.2f%% of training pixels; mask CRC32 train %08x",
@@ -127,6 +104,7 @@ public final class M2nistBenchmark implements Benchmark {
     static ComputationGraph network(ILossFunction loss, int seed) {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
+                .cacheMode(CacheMode.DEVICE)
                 .graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(H, W, 1))
                 .addLayer("c1a", conv(16), "in").addLayer("c1b", conv(16), "c1a")
@@ -141,7 +119,7 @@ public final class M2nistBenchmark implements Benchmark {
                 .addVertex("m1", new MergeVertex(), "u1", "c1b")
                 .addLayer("c5a", conv(16), "m1").addLayer("c5b", conv(16), "c5a")
                 .addLayer("logits", new ConvolutionLayer.Builder(1, 1).nOut(DigitCanvas.CLASSES).activation(Activation.IDENTITY).build(), "c5b")
-                .addLayer("out", new CnnLossLayer.Builder(loss).activation(Activation.SOFTMAX).build(), "logits")
+                .addLayer("out", new PerImageLossLayer.Builder(loss).activation(Activation.SOFTMAX).build(), "logits")
                 .setOutputs("out").build();
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
@@ -160,38 +138,21 @@ public final class M2nistBenchmark implements Benchmark {
     @Override
     public CellResult run(ILossFunction loss, String spec, int seed, RunSettings s, Progress.Factory progress) {
         Nd4j.getRandom().setSeed(seed);
-        ComputationGraph net = network(Nets.groupedPerImage(loss, (long) H * W), seed);
-        DigitCanvas train = sets.train();
-        int n = train.size();
-        int epochs = epochs(s);
-        int batches = (n + BATCH - 1) / BATCH;
-        double[] trainLoss = new double[epochs];
-        double[] testDice = new double[epochs];
+        ComputationGraph net = network(loss, seed);
         CellResult r = new CellResult();
         String protocol = protocols(s).get(0);
-        try (Progress p = progress.create(spec + " seed " + seed, (long) epochs * batches)) {
-            for (int e = 0; e < epochs; e++) {
-                int[] perm = CanvasSets.permutation(n, seed * 100003L + e);
-                double sum = 0;
-                for (int b = 0; b < batches; b++) {
-                    int[] idx = java.util.Arrays.copyOfRange(perm, b * BATCH, Math.min(n, (b + 1) * BATCH));
-                    net.fit(new DataSet(CanvasSets.images(train, idx), CanvasSets.oneHotMasks(train, idx)));
-                    sum += net.score();
-                    p.step("loss " + Nets.fmt(sum / (b + 1)));
-                }
-                trainLoss[e] = sum / batches;
-                boolean last = e == epochs - 1;
-                testDice[e] = evaluate(net, last ? r : null, protocol, seed == 0 && last);
-            }
-        }
-        r.curves.put("train_loss", trainLoss);
-        r.curves.put("test_mean_fg_dice", testDice);
+        int last = epochs(s) - 1;
+        DigitCanvas train = sets().train();
+        double[][] curves = train(net, spec, seed, s, progress, idx -> CanvasSets.oneHotMasks(train, idx),
+                e -> evaluate(net, e == last ? r : null, protocol, seed == 0 && e == last));
+        r.curves.put("train_loss", curves[0]);
+        r.curves.put("test_mean_fg_dice", curves[1]);
         return r;
     }
 
     /** Evaluates on the test canvases; fills {@code r} when not null; returns the mean foreground Dice. */
     double evaluate(ComputationGraph net, CellResult r, String protocol, boolean keepOverlays) {
-        DigitCanvas test = sets.test();
+        DigitCanvas test = sets().test();
         int hw = H * W;
         int k = DigitCanvas.CLASSES;
         long[] tp = new long[k];
@@ -317,7 +278,7 @@ public final class M2nistBenchmark implements Benchmark {
         if (!preds.isEmpty()) {
             List<float[]> in = new ArrayList<>();
             List<byte[]> truth = new ArrayList<>();
-            DigitCanvas t = sets.test();
+            DigitCanvas t = sets().test();
             for (int i = 0; i < OVERLAYS; i++) {
                 in.add(java.util.Arrays.copyOfRange(t.images(), i * hw, (i + 1) * hw));
                 truth.add(java.util.Arrays.copyOfRange(t.masks(), i * hw, (i + 1) * hw));

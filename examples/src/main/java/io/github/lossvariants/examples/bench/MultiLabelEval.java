@@ -11,6 +11,12 @@ import java.util.Map;
 
 /** Evaluation and plots shared by the multi-label benchmarks (yeast, multimnist). */
 final class MultiLabelEval {
+    /** The metrics of the main tables of a multi-label benchmark. */
+    static final List<String> HEADLINE = List.of("hamming_loss", "micro_f1", "macro_f1", "macro_map", "ranking_ap",
+            "one_error", "coverage", "ranking_loss", "ece");
+    /** The threshold-free metric of the verdict lines. */
+    static final String PRIMARY = "macro_map";
+
     private MultiLabelEval() {
     }
 

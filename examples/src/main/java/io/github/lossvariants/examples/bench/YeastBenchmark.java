@@ -3,7 +3,6 @@ package io.github.lossvariants.examples.bench;
 import io.github.lossvariants.examples.data.CsvData;
 import io.github.lossvariants.examples.data.Tabular;
 import io.github.lossvariants.examples.metrics.MultiLabelMetrics;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -17,8 +16,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -27,7 +24,7 @@ import java.util.List;
  * reference (ReLU, dropout 0.3, Adam 1e-3, L2 1e-4 as PyTorch's Adam weight_decay, batch 64,
  * 60 epochs, sigmoid outputs), features standardised with training statistics.
  */
-public final class YeastBenchmark implements Benchmark {
+public final class YeastBenchmark implements MultiLabelBenchmark {
     static final String[] LABELS = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14"};
     private Tabular data;
 
@@ -48,11 +45,6 @@ public final class YeastBenchmark implements Benchmark {
     }
 
     @Override
-    public String baseline() {
-        return "bce";
-    }
-
-    @Override
     public List<String> defaultLosses() {
         return List.of("bce", "focal(gamma=2)", "asymmetric(gammaNeg=4, gammaPos=1, clip=0.05)",
                 "asymmetric(gammaNeg=2, gammaPos=0, clip=0.05)");
@@ -65,17 +57,6 @@ public final class YeastBenchmark implements Benchmark {
     @Override
     public List<String> protocols(RunSettings s) {
         return List.of(epochs(s) + " epochs");
-    }
-
-    @Override
-    public List<String> headlineMetrics() {
-        return List.of("hamming_loss", "micro_f1", "macro_f1", "macro_map", "ranking_ap", "one_error", "coverage",
-                "ranking_loss", "ece");
-    }
-
-    @Override
-    public String primaryMetric() {
-        return "macro_map";
     }
 
     @Override
@@ -96,15 +77,11 @@ public final class YeastBenchmark implements Benchmark {
     }
 
     static MultiLayerNetwork network(ILossFunction loss, int seed, int nIn, int hidden, int nOut) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-3)).l2(1e-4).weightInit(WeightInit.UNIFORM).list()
                 .layer(new DenseLayer.Builder().nIn(nIn).nOut(hidden).activation(Activation.RELU).dropOut(0.7).build())
                 .layer(new OutputLayer.Builder(loss).nIn(hidden).nOut(nOut).activation(Activation.SIGMOID).build())
-                .build();
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        net.init();
-        Nets.initLikePyTorch(net, seed);
-        return net;
+                .build(), seed);
     }
 
     @Override
@@ -180,7 +157,7 @@ public final class YeastBenchmark implements Benchmark {
     }
 
     @Override
-    public String writeSpecificPlots(List<CellResult> cells, List<String> losses, Path outDir) throws IOException {
-        return MultiLabelEval.plots(cells, losses, outDir, name(), LABELS);
+    public String[] labelNames() {
+        return LABELS.clone();
     }
 }
