@@ -238,12 +238,23 @@ public final class AdaFocalLoss extends SoftmaxElementwiseLoss {
         return new AdaFocalLoss(numBins, lambda, gammaInitial, gammaMax, gammaMin, switchPoint, next, edges);
     }
 
+    /** Reached only for label rows that are not one-hot (see {@link #hasTargetForm()}): rejects them. */
     @Override
     protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
         // documented for one-hot labels only: soft rows silently gave a different loss than the formula
         io.github.lossvariants.api.dl4j.LossInputs.requireOneHot(registryName(), labels);
-        DataType t = probs.dataType();
-        INDArray pt = probs.mul(labels).sum(true, 1);
+        throw new IllegalStateException(NAME + ": one-hot labels must take the target-class path");
+    }
+
+    @Override
+    protected boolean hasTargetForm() {
+        return true;
+    }
+
+    @Override
+    protected void computeTargetTerms(TargetRows rows, INDArray rowLoss, INDArray dLogPt) {
+        INDArray pt = rows.pt();
+        DataType t = pt.dataType();
         // signed gamma per row: gamma_0 + sum_b [p_t >= edge_b] (gamma_b - gamma_b-1)
         INDArray g = Nd4j.valueArrayOf(pt.shape(), gammas[0], t);
         for (int b = 1; b < numBins; b++) {
@@ -252,12 +263,9 @@ public final class AdaFocalLoss extends SoftmaxElementwiseLoss {
                 g.addi(pt.gte(binEdges[b]).castTo(t).muli(step));
             }
         }
-        INDArray inverseRow = g.lt(0).castTo(t);
-        INDArray absRow = org.nd4j.linalg.ops.transforms.Transforms.abs(g, false);
-        long[] shape = probs.shape();
-        INDArray gamma = Nd4j.zeros(t, shape).addiColumnVector(absRow);
-        INDArray inverse = Nd4j.zeros(t, shape).addiColumnVector(inverseRow);
-        FocalTerms.write(logProbs, probs, labels, gamma, 0, inverse, EPS, loss, dLogProb);
+        INDArray inverse = g.lt(0).castTo(t);
+        FocalTerms.write(rows.logPt(), pt, null, org.nd4j.linalg.ops.transforms.Transforms.abs(g, false), 0, inverse, EPS,
+                rowLoss, dLogPt);
     }
 
     @Override

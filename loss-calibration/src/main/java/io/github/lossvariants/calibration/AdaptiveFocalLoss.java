@@ -62,10 +62,23 @@ public final class AdaptiveFocalLoss extends SoftmaxElementwiseLoss {
 
     @Override
     protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
-        // g = gamma + (3 - gamma) [p < 0.5] + 2 [p < 0.2]
+        FocalTerms.write(logProbs, probs, labels, exponents(probs), 0, null, 0, loss, dLogProb);
+    }
+
+    @Override
+    protected boolean hasTargetForm() {
+        return true;
+    }
+
+    @Override
+    protected void computeTargetTerms(TargetRows rows, INDArray rowLoss, INDArray dLogPt) {
+        FocalTerms.write(rows.logPt(), rows.pt(), null, exponents(rows.pt()), 0, null, 0, rowLoss, dLogPt);
+    }
+
+    /** @return g = gamma + (3 - gamma) [p &lt; 0.5] + 2 [p &lt; 0.2], element-wise */
+    private INDArray exponents(INDArray probs) {
         INDArray g = probs.lt(0.5).castTo(probs.dataType()).muli(3.0 - gamma);
-        g.addi(probs.lt(0.2).castTo(probs.dataType()).muli(2.0)).addi(gamma);
-        FocalTerms.write(logProbs, probs, labels, g, 0, null, 0, loss, dLogProb);
+        return g.addi(probs.lt(0.2).castTo(probs.dataType()).muli(2.0)).addi(gamma);
     }
 
     @Override

@@ -1,11 +1,17 @@
 package io.github.lossvariants.calibration;
 
+import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
 import io.github.lossvariants.calibration.internal.DualFocalProvider;
 import io.github.lossvariants.calibration.internal.Params;
 import io.github.lossvariants.calibration.internal.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.comparison.CompareAndSet;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -69,31 +75,44 @@ public final class DualFocalLoss extends SoftmaxElementwiseLoss {
         return gamma;
     }
 
+    /** Reached only for label rows that are not one-hot (see {@link #hasTargetForm()}): rejects them. */
     @Override
     protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
         // documented for one-hot labels only: soft rows silently gave a different loss than the formula
-        io.github.lossvariants.api.dl4j.LossInputs.requireOneHot(registryName(), labels);
-        DataType t = probs.dataType();
-        INDArray py = probs.mul(labels).sum(true, 1);
-        INDArray logPy = logProbs.mul(labels).sum(true, 1);
-        // candidates: p where p < p_y, else 0 (probabilities are > 0, so 0 never wins unless none)
-        INDArray below = probs.subColumnVector(py).lt(0).castTo(t).muli(probs);
-        INDArray pj = below.max(true, 1);
+        LossInputs.requireOneHot(registryName(), labels);
+        throw new IllegalStateException(NAME + ": one-hot labels must take the target-class path");
+    }
+
+    @Override
+    protected boolean hasTargetForm() {
+        return true;
+    }
+
+    @Override
+    protected void computeTargetTerms(TargetRows rows, INDArray rowLoss, INDArray dLogPt) {
+        INDArray e = rows.exp();
+        DataType t = e.dataType();
+        // candidates e_k < e_y (e = exp(z - max), so p_k < p_y): d = e - e_y with every d >= 0 set to
+        // -2 (e lies in [0, 1]); e_y = sum_k y_k e_k is exact for one-hot rows
+        INDArray ey = Nd4j.exec(new MulOp(e, rows.labels(), e.ulike()))[0].sum(true, 1);
+        INDArray d = e.ulike();
+        Nd4j.exec(new BroadcastSubOp(e, ey, d, 0));
+        Nd4j.getExecutioner().exec(new CompareAndSet(d, -2.0, Conditions.greaterThanOrEqual(0.0)));
+        INDArray dMax = d.max(true, 1);
+        // p_j = e_j / sum, 0 for rows without a candidate (p_y is the smallest, or a padding row)
+        INDArray pj = dMax.add(ey).divi(rows.expSum()).muli(dMax.gt(-1.5).castTo(t));
+        INDArray logPy = rows.logPt();
         // u = (1 - p_y) + p_j, with 1 - p_y = -expm1(log p_y)
         INDArray u = Transforms.expm1(logPy, true).negi().addi(pj);
         Transforms.max(u, TINY, false);
         INDArray logU = Transforms.log(u, true);
         INDArray uG = Transforms.exp(logU.mul(gamma), true);               // u^gamma
-        INDArray rowLoss = uG.mul(logPy).negi();
-        loss.assign(labels).muliColumnVector(rowLoss);
-        if (dLogProb != null) {
-            // c = gamma u^(gamma-1) log p_y
+        rowLoss.assign(uG.mul(logPy).negi());
+        if (dLogPt != null) {
+            // c = gamma u^(gamma-1) log p_y; h_y = c p_y - u^gamma, h_j = -c p_j (0 without a candidate)
             INDArray c = Transforms.exp(logU.muli(gamma - 1.0), false).muli(logPy).muli(gamma);
-            // h_y = -u^gamma + c p_y ; h_j = -c p_j
-            INDArray hy = c.mul(py).subi(uG);
-            INDArray hj = c.muli(pj).negi();
-            INDArray jHot = Rows.argMaxOneHot(below).muliColumnVector(pj.gt(0).castTo(t));
-            dLogProb.assign(labels).muliColumnVector(hy).addi(jHot.muliColumnVector(hj));
+            dLogPt.assign(c.mul(rows.pt()).subi(uG));
+            rows.setSecondClass(Rows.argMaxOneHot(d), c.muli(pj).negi());
         }
     }
 

@@ -98,56 +98,102 @@ public final class SoftmaxFocalLoss extends SoftmaxElementwiseLoss {
 
     @Override
     protected void computeTerms(INDArray logP, INDArray p, INDArray y, INDArray loss, INDArray h) {
-        INDArray w = null;
-        if (classWeights != null) {
-            long classes = logP.size(1);
-            if (classWeights.length != classes) {
-                throw new LossConfigurationException(NAME + ": classWeights has " + classWeights.length
-                        + " entries but the output has " + classes + " classes (nOut = " + classes
-                        + "); give exactly one weight per class");
-            }
-            w = Nd4j.createFromArray(classWeights).castTo(logP.dataType()).reshape(1, classes);
-        }
-        if (gamma == 0.0) {
-            loss.assign(logP).muli(y).negi();
-            if (h != null) {
-                h.assign(y).negi();
-            }
-        } else {
-            // 1 - p directly: only the largest class can have p > 1/2, and there 1 - p is as exact
-            // as -expm1(log p) (both are limited by the rounding of the softmax denominator)
-            DataType type = logP.dataType();
-            INDArray om = Nd4j.createUninitialized(type, logP.shape());
-            Nd4j.exec(new ScalarReverseSubtraction(p, null, om, 1.0));
-            INDArray f;
-            if (gamma == 1.0) {
-                f = om;
-            } else if (gamma == 2.0) {
-                f = Nd4j.exec(new Square(om, Nd4j.createUninitialized(type, logP.shape())));
-            } else {
-                f = Nd4j.exec(new Pow(om, Nd4j.createUninitialized(type, logP.shape()), gamma));
-            }
-            // loss = -y (1-p)^gamma log p
-            Nd4j.exec(new MulOp(logP, y, loss));
-            loss.muli(f).negi();
-            if (h != null) {
-                // h = -y [(1-p)^gamma - gamma p log p (1-p)^(gamma-1)]
-                Nd4j.exec(new MulOp(p, logP, h));
-                h.muli(-gamma);
-                if (gamma == 2.0) {
-                    h.muli(om);
-                } else if (gamma != 1.0) {
-                    h.muli(f);
-                    Transforms.max(om, FocalParameters.tiny(type), false);
-                    h.divi(om);
-                }
-                h.addi(f).muli(y).negi();
-            }
-        }
+        writeFocal(logP, p, y, loss, h);
+        INDArray w = classWeightRow(logP.size(1), logP.dataType());
         if (w != null) {
             loss.muliRowVector(w);
             if (h != null) {
                 h.muliRowVector(w);
+            }
+        }
+    }
+
+    @Override
+    protected boolean hasTargetForm() {
+        return true;
+    }
+
+    @Override
+    protected void computeTargetTerms(TargetRows rows, INDArray rowLoss, INDArray dLogPt) {
+        writeFocal(rows.logPt(), rows.pt(), null, rowLoss, dLogPt);
+        INDArray labels = rows.labels();
+        INDArray w = classWeightRow(labels.size(1), labels.dataType());
+        if (w != null) {
+            INDArray wt = labels.mmul(w.reshape(w.length(), 1)); // each row's target weight
+            rowLoss.muli(wt);
+            if (dLogPt != null) {
+                dLogPt.muli(wt);
+            }
+        }
+    }
+
+    /** @return the class weights as a {@code [1, classes]} row, or null when all are 1 */
+    private INDArray classWeightRow(long classes, DataType type) {
+        if (classWeights == null) {
+            return null;
+        }
+        if (classWeights.length != classes) {
+            throw new LossConfigurationException(NAME + ": classWeights has " + classWeights.length
+                    + " entries but the output has " + classes + " classes (nOut = " + classes
+                    + "); give exactly one weight per class");
+        }
+        return Nd4j.createFromArray(classWeights).castTo(type).reshape(1, classes);
+    }
+
+    /**
+     * Writes the unweighted terms l = -y (1-p)^gamma log p and h = dl/d(log p) element-wise.
+     *
+     * @param y the labels, or null for all 1 (the target class of one-hot rows)
+     */
+    private void writeFocal(INDArray logP, INDArray p, INDArray y, INDArray loss, INDArray h) {
+        if (gamma == 0.0) {
+            loss.assign(logP).negi();
+            if (y != null) {
+                loss.muli(y);
+            }
+            if (h != null) {
+                if (y == null) {
+                    h.assign(-1.0);
+                } else {
+                    h.assign(y).negi();
+                }
+            }
+            return;
+        }
+        // 1 - p directly: only the largest class can have p > 1/2, and there 1 - p is as exact
+        // as -expm1(log p) (both are limited by the rounding of the softmax denominator)
+        DataType type = logP.dataType();
+        INDArray om = Nd4j.createUninitialized(type, logP.shape());
+        Nd4j.exec(new ScalarReverseSubtraction(p, null, om, 1.0));
+        INDArray f;
+        if (gamma == 1.0) {
+            f = om;
+        } else if (gamma == 2.0) {
+            f = Nd4j.exec(new Square(om, Nd4j.createUninitialized(type, logP.shape())));
+        } else {
+            f = Nd4j.exec(new Pow(om, Nd4j.createUninitialized(type, logP.shape()), gamma));
+        }
+        // loss = -y (1-p)^gamma log p
+        if (y == null) {
+            loss.assign(logP);
+        } else {
+            Nd4j.exec(new MulOp(logP, y, loss));
+        }
+        loss.muli(f).negi();
+        if (h != null) {
+            // h = -y [(1-p)^gamma - gamma p log p (1-p)^(gamma-1)]
+            Nd4j.exec(new MulOp(p, logP, h));
+            h.muli(-gamma);
+            if (gamma == 2.0) {
+                h.muli(om);
+            } else if (gamma != 1.0) {
+                h.muli(f);
+                Transforms.max(om, FocalParameters.tiny(type), false);
+                h.divi(om);
+            }
+            h.addi(f).negi();
+            if (y != null) {
+                h.muli(y);
             }
         }
     }

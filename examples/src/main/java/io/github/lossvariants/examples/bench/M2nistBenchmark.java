@@ -46,6 +46,11 @@ public final class M2nistBenchmark extends CanvasBenchmark {
     static final long TRAIN_SEED = 12345;
     static final long TEST_SEED = 54321;
     static final int OVERLAYS = 4;
+    /**
+     * MONAI's {@code DiceCELoss} weighting: DL4J sums the per-pixel cross-entropy over the H*W pixels of an image
+     * while MONAI averages it, so the same balance as MONAI is {@code (1/(H*W)) * ce + dice}, 1/5376 = 0.000186.
+     */
+    static final String MONAI_DICE_CE = "0.000186*ce + dice";
     static final int H = DigitCanvas.HEIGHT;
     static final int W = DigitCanvas.WIDTH;
 
@@ -74,7 +79,7 @@ public final class M2nistBenchmark extends CanvasBenchmark {
     @Override
     public List<String> defaultLosses() {
         return List.of("ce", "softmax-focal(gamma=2)", "dice", "tversky(alpha=0.3, beta=0.7)",
-                "focal-tversky(alpha=0.3, beta=0.7, gamma=4/3)", "ce + dice");
+                "focal-tversky(alpha=0.3, beta=0.7, gamma=4/3)", "ce + dice", MONAI_DICE_CE);
     }
 
     @Override

@@ -73,7 +73,8 @@ public final class CompareCommand implements Callable<Integer> {
     Path mnistDir;
 
     @Option(names = "--threads", paramLabel = "N", description = "ND4J and BLAS threads (default: 1 for the MLP benchmarks "
-            + "imbalanced2d and yeast, all processors for the CNN benchmarks)")
+            + "imbalanced2d and yeast; for the CNN benchmarks the processors left idle by other programs: processor count "
+            + "minus the one-minute load average, at least 1)")
     Integer threads;
 
     @Option(names = "--no-progress", description = "no progress bars (one line per finished cell instead)")

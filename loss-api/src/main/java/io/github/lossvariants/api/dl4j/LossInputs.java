@@ -7,11 +7,11 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
+import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.conditions.Condition;
 import org.nd4j.linalg.indexing.conditions.Conditions;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
 
@@ -44,6 +44,13 @@ public final class LossInputs {
      * @throws LossConfigurationException naming both shapes or the data type
      */
     public static void checkRows(String loss, INDArray labels, INDArray preOutput) {
+        checkRowsWithoutValues(loss, labels, preOutput);
+        if (CHECK_VALUES) {
+            checkValues(loss, labels, preOutput);
+        }
+    }
+
+    private static void checkRowsWithoutValues(String loss, INDArray labels, INDArray preOutput) {
         if (labels == null || preOutput == null) {
             throw new LossConfigurationException(loss + ": labels and preOutput must not be null (labels "
                     + (labels == null ? "null" : "present") + ", preOutput " + (preOutput == null ? "null" : "present") + ")");
@@ -68,8 +75,31 @@ public final class LossInputs {
                     + " them, got shape " + Arrays.toString(preOutput.shape())
                     + "; for N-D outputs use CnnLossLayer, Cnn3DLossLayer or RnnOutputLayer, which flatten to rows");
         }
+    }
+
+    /**
+     * {@link #checkRows} without the check of the label values, for a caller that recognises valid
+     * labels on its own way (one-hot rows, {@link #oneHotRowSums}) and otherwise calls
+     * {@link #checkLabels}.
+     *
+     * @throws LossConfigurationException as {@link #checkRows}
+     */
+    public static void checkRowsAndLogits(String loss, INDArray labels, INDArray preOutput) {
+        checkRowsWithoutValues(loss, labels, preOutput);
         if (CHECK_VALUES) {
-            checkValues(loss, labels, preOutput);
+            checkLogits(loss, preOutput);
+        }
+    }
+
+    /**
+     * The label half of {@link #checkValues} (skipped when the system property
+     * {@value #CHECK_INPUTS_PROPERTY} is {@code false}).
+     *
+     * @throws LossConfigurationException for labels outside [0, 1] or NaN
+     */
+    public static void checkLabels(String loss, INDArray labels) {
+        if (CHECK_VALUES && labels.dataType() != DataType.BOOL) {
+            checkLabelValues(loss, labels);
         }
     }
 
@@ -81,6 +111,14 @@ public final class LossInputs {
      * @throws LossConfigurationException with the count and the first offending position and value
      */
     public static void checkValues(String loss, INDArray labels, INDArray preOutput) {
+        checkLogits(loss, preOutput);
+        if (labels.dataType() == DataType.BOOL) {
+            return;
+        }
+        checkLabelValues(loss, labels);
+    }
+
+    private static void checkLogits(String loss, INDArray preOutput) {
         // One plain sum first: it is finite exactly when every value is (or, rarely, it overflows);
         // only then are the non-finite values counted and located, far slower than a sum.
         double sum = preOutput.sumNumber().doubleValue();
@@ -91,11 +129,17 @@ public final class LossInputs {
                     Conditions.notFinite()) + ". The network diverged before the loss (check the learning rate and"
                     + " the input data); -D" + CHECK_INPUTS_PROPERTY + "=false skips this check");
         }
-        if (labels.dataType() == DataType.BOOL) {
-            return;
-        }
-        // min/max reductions skip NaN, so NaN labels are counted on their own
-        long nanLabels = count(labels, Conditions.isNan());
+    }
+
+    /**
+     * The label half of {@link #checkValues}: labels must lie in [0, 1] (NaN is outside).
+     *
+     * @throws LossConfigurationException with the range found and the first offending position and value
+     */
+    static void checkLabelValues(String loss, INDArray labels) {
+        // min/max reductions skip NaN, so NaN labels are found by the sum (counting them with a
+        // MatchCondition costs about ten times a sum, so it runs only once a sum is NaN)
+        long nanLabels = Double.isNaN(labels.sumNumber().doubleValue()) ? count(labels, Conditions.isNan()) : 0;
         if (nanLabels > 0) {
             throw new LossConfigurationException(loss + ": labels must lie in [0, 1] (0/1 targets, one-hot rows or soft"
                     + " targets); found " + nanLabels + " NaN value" + (nanLabels == 1 ? "" : "s") + ", the first is "
@@ -122,11 +166,7 @@ public final class LossInputs {
      * @throws LossConfigurationException naming the first row that is not one-hot and its values
      */
     public static void requireOneHot(String loss, INDArray labels) {
-        // y(1 - y) is 0 exactly for y in {0, 1}; row sums must then be 0 or 1
-        INDArray offBinary = labels.mul(labels.rsub(1.0)).sum(true, 1);
-        INDArray rowSums = labels.sum(true, 1);
-        double bad = Transforms.relu(rowSums.subi(1.0), false).addi(offBinary).maxNumber().doubleValue();
-        if (bad == 0.0) {
+        if (oneHotRowSums(labels) != null) {
             return;
         }
         long rows = labels.size(0);
@@ -145,6 +185,25 @@ public final class LossInputs {
                         + ". Use label-smoothing for soft targets, or a sigmoid loss for multi-label outputs");
             }
         }
+    }
+
+    /**
+     * Tells one-hot label rows apart exactly, in four passes: every row sums to 0 or 1 and every
+     * y(1 - y) is 0 (its largest magnitude is 0 exactly when every value is 0 or 1). All-zero rows
+     * are allowed (the padding of masked time steps or pixels). Needs no prior check of the label
+     * values: NaN or infinite labels make a row sum non-finite, and the answer is then null.
+     *
+     * @param labels {@code [rows, classes]} labels; read only
+     * @return the {@code [rows, 1]} row sums (each 0 or 1) when every row is one-hot or all zero, else null
+     */
+    public static INDArray oneHotRowSums(INDArray labels) {
+        INDArray rowSums = labels.sum(true, 1);
+        if (!Double.isFinite(rowSums.sumNumber().doubleValue()) || rowSums.maxNumber().doubleValue() > 1.0
+                || rowSums.minNumber().doubleValue() < 0.0) {
+            return null;
+        }
+        INDArray offBinary = Nd4j.exec(new TimesOneMinus(labels, labels.ulike()));
+        return offBinary.amaxNumber().doubleValue() == 0.0 ? rowSums : null;
     }
 
     private static long count(INDArray a, Condition c) {

@@ -1,5 +1,6 @@
 package io.github.lossvariants.api.dl4j;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -37,12 +38,18 @@ public final class ScratchWorkspace implements AutoCloseable {
             .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
             .policySpill(SpillPolicy.REALLOCATE).build();
 
+    /** The innermost open scope of each thread. */
+    private static final ThreadLocal<ScratchWorkspace> ACTIVE = new ThreadLocal<>();
+
     private final MemoryWorkspace caller;
     private final MemoryWorkspace scratch;
+    private final ScratchWorkspace enclosing;
 
     private ScratchWorkspace(MemoryWorkspace caller, MemoryWorkspace scratch) {
         this.caller = caller;
         this.scratch = scratch;
+        this.enclosing = ACTIVE.get();
+        ACTIVE.set(this);
     }
 
     /**
@@ -58,6 +65,32 @@ public final class ScratchWorkspace implements AutoCloseable {
             return new ScratchWorkspace(caller, null);
         }
         return new ScratchWorkspace(caller, Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONF, ID));
+    }
+
+    /**
+     * Allocates an array that a loss call returns (its gradient): in the caller's workspace (or
+     * detached when the caller has none) when the current thread is directly inside the outermost
+     * scratch scope, so that {@link #export} returns it without a copy; in the current workspace
+     * otherwise (no scratch scope, a nested loss call, or the scratch workspace turned off).
+     *
+     * @param type  the data type
+     * @param shape the shape
+     * @return an uninitialised array
+     */
+    public static INDArray resultArray(DataType type, long... shape) {
+        ScratchWorkspace active = ACTIVE.get();
+        if (active == null || active.scratch == null
+                || Nd4j.getMemoryManager().getCurrentWorkspace() != active.scratch) {
+            return Nd4j.createUninitialized(type, shape);
+        }
+        if (active.caller == null) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return Nd4j.createUninitialized(type, shape);
+            }
+        }
+        try (MemoryWorkspace ignored = active.caller.notifyScopeBorrowed()) {
+            return Nd4j.createUninitialized(type, shape);
+        }
     }
 
     /**
@@ -81,6 +114,11 @@ public final class ScratchWorkspace implements AutoCloseable {
 
     @Override
     public void close() {
+        if (enclosing == null) {
+            ACTIVE.remove();
+        } else {
+            ACTIVE.set(enclosing);
+        }
         if (scratch != null) {
             scratch.close();
         }

@@ -47,7 +47,7 @@ public abstract class SigmoidElementwiseLoss extends BaseLoss {
         DataType type = preOutput.dataType();
         INDArray y = LossInputs.labelsAs(labels, type);
         INDArray loss = Nd4j.createUninitialized(type, preOutput.shape());
-        INDArray grad = wantGradient ? Nd4j.createUninitialized(type, preOutput.shape()) : null;
+        INDArray grad = wantGradient ? ScratchWorkspace.resultArray(type, preOutput.shape()) : null;
         computeTerms(preOutput, y, loss, grad);
         INDArray m = LossInputs.maskAs(mask, kind, type, preOutput.size(0));
         Masks.apply(kind, m, loss, grad);

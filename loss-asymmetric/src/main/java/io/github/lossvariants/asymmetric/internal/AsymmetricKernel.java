@@ -67,6 +67,16 @@ public final class AsymmetricKernel {
 
     private static void computeIn(INDArray x, INDArray y, INDArray lossOut, INDArray gradOut, double gammaNeg,
                                   double gammaPos, double clip, boolean detach) {
+        if (BinaryAsymmetricKernel.supports(gammaNeg) && BinaryAsymmetricKernel.isBinary(y)) {
+            BinaryAsymmetricKernel.compute(x, y, lossOut, gradOut, gammaNeg, gammaPos, clip, detach);
+            return;
+        }
+        computeGeneral(x, y, lossOut, gradOut, gammaNeg, gammaPos, clip, detach);
+    }
+
+    /** The kernel for any labels in [0, 1] (soft labels interpolate the weight's base and exponent). */
+    static void computeGeneral(INDArray x, INDArray y, INDArray lossOut, INDArray gradOut, double gammaNeg,
+                               double gammaPos, double clip, boolean detach) {
         boolean wantGradient = gradOut != null;
         double tiny = x.dataType() == DataType.DOUBLE ? 1e-300 : 1e-37;
 

@@ -22,7 +22,7 @@ public final class FocalTerms {
     /**
      * @param logP   log-probabilities; read only
      * @param p      probabilities; read only
-     * @param weight per-element weight w (one-hot labels, smoothed targets); read only
+     * @param weight per-element weight w (one-hot labels, smoothed targets); read only; null for all 1
      * @param gamma  per-element exponent g >= 0 (or a scalar when {@code gammaScalar} is used); read only, may be null
      * @param gammaScalar exponent used when {@code gamma} is null
      * @param inverse per-element 1 where s = -1 (inverse focal), 0 elsewhere; null for all focal
@@ -61,8 +61,12 @@ public final class FocalTerms {
                 f1.muli(inverse.mul(-2.0).addi(1.0));
             }
             // h = (s g p b^(g-1) log p - b^g) * w
-            dLogP.assign(f1.subi(factor)).muli(weight);
+            dLogP.assign(f1.subi(factor));
+            if (weight != null) {
+                dLogP.muli(weight);
+            }
         }
-        loss.assign(factor.muli(logP).muli(weight).negi());
+        factor.muli(logP).negi();
+        loss.assign(weight == null ? factor : factor.muli(weight));
     }
 }
