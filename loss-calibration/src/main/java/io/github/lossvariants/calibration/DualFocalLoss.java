@@ -8,10 +8,9 @@ import io.github.lossvariants.calibration.internal.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
-import org.nd4j.linalg.api.ops.impl.transforms.comparison.CompareAndSet;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
@@ -92,15 +91,24 @@ public final class DualFocalLoss extends SoftmaxElementwiseLoss {
     protected void computeTargetTerms(TargetRows rows, INDArray rowLoss, INDArray dLogPt) {
         INDArray e = rows.exp();
         DataType t = e.dataType();
-        // candidates e_k < e_y (e = exp(z - max), so p_k < p_y): d = e - e_y with every d >= 0 set to
-        // -2 (e lies in [0, 1]); e_y = sum_k y_k e_k is exact for one-hot rows
-        INDArray ey = Nd4j.exec(new MulOp(e, rows.labels(), e.ulike()))[0].sum(true, 1);
-        INDArray d = e.ulike();
-        Nd4j.exec(new BroadcastSubOp(e, ey, d, 0));
-        Nd4j.getExecutioner().exec(new CompareAndSet(d, -2.0, Conditions.greaterThanOrEqual(0.0)));
-        INDArray dMax = d.max(true, 1);
+        // candidates e_k < e_y (e = exp(z - max), so p_k < p_y), e_y = sum_k y_k e_k (exact for one-hot
+        // rows). With d = e - e_y, r = -1/d is positive exactly for the candidates and largest for the
+        // one closest to e_y; ties with e_y give d = +0 and r = -inf. (Cheaper than a condition op.)
+        INDArray ey = Nd4j.getExecutioner().exec(new Dot(e, rows.labels(), 1)).reshape(e.size(0), 1);
+        INDArray r = e.ulike();
+        Nd4j.exec(new BroadcastSubOp(e, ey, r, 0));
+        r.rdivi(-1.0);
+        INDArray rMax = r.max(true, 1);
+        // J: 1 at the runner-up j (r = max r; r - max r is 0 there and a negative normal number or NaN elsewhere)
+        Nd4j.exec(new BroadcastSubOp(r, rMax, r, 0));
+        INDArray j = Nd4j.exec(new Step(r, r, t == DataType.DOUBLE ? -Double.MIN_NORMAL : -Float.MIN_NORMAL));
+        if (j.sum(true, 1).maxNumber().doubleValue() > 1.0) {
+            j = Rows.argMaxOneHot(j); // candidates with equal probabilities: the first, as topk does
+        }
         // p_j = e_j / sum, 0 for rows without a candidate (p_y is the smallest, or a padding row)
-        INDArray pj = dMax.add(ey).divi(rows.expSum()).muli(dMax.gt(-1.5).castTo(t));
+        INDArray found = rMax.gt(0.0).castTo(t);
+        INDArray pj = Nd4j.getExecutioner().exec(new Dot(e, j, 1)).reshape(e.size(0), 1)
+                .divi(rows.expSum()).muli(found);
         INDArray logPy = rows.logPt();
         // u = (1 - p_y) + p_j, with 1 - p_y = -expm1(log p_y)
         INDArray u = Transforms.expm1(logPy, true).negi().addi(pj);
@@ -112,7 +120,7 @@ public final class DualFocalLoss extends SoftmaxElementwiseLoss {
             // c = gamma u^(gamma-1) log p_y; h_y = c p_y - u^gamma, h_j = -c p_j (0 without a candidate)
             INDArray c = Transforms.exp(logU.muli(gamma - 1.0), false).muli(logPy).muli(gamma);
             dLogPt.assign(c.mul(rows.pt()).subi(uG));
-            rows.setSecondClass(Rows.argMaxOneHot(d), c.muli(pj).negi());
+            rows.setSecondClass(j, c.muli(pj).negi());
         }
     }
 

@@ -344,6 +344,40 @@ class CalibrationLossesTest {
         assertEquals(-Math.pow(1 - q[0] + q[2], 2) * Math.log(q[0]), s.getDouble(3, 0), 1e-12);
     }
 
+    /**
+     * dual-focal's gradient against the closed form of its Javadoc, computed here in double loops, with the
+     * runner-up j chosen as topk does (the first of equal candidates): rows with a tie with p_y, a tie between
+     * two candidates, no candidate (p_y smallest), all classes equal, and far-apart logits.
+     */
+    @Test
+    void dualFocalGradientMatchesTheClosedFormIncludingTies() {
+        double[][] z = {{3, 1, 2, 0}, {1, 1, 0, 0}, {2, 0.5, 0.5, 3}, {0, 5, 3, 1}, {1, 1, 1, 1}, {40, -40, 0, 39}};
+        double[][] y = {{0, 0, 1, 0}, {1, 0, 0, 0}, {1, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 0, 1}};
+        double gamma = 3;
+        INDArray g = new DualFocalLoss(gamma).computeGradient(TestArrays.arr(y, DataType.DOUBLE),
+                TestArrays.arr(z, DataType.DOUBLE), org.nd4j.linalg.activations.Activation.SOFTMAX.getActivationFunction(),
+                null);
+        for (int r = 0; r < z.length; r++) {
+            double[] p = Reference.softmax(z[r]);
+            int t = Reference.target(y[r]);
+            int j = -1;
+            for (int k = 0; k < p.length; k++) {
+                if (p[k] < p[t] && (j < 0 || p[k] > p[j])) {
+                    j = k;
+                }
+            }
+            double pj = j < 0 ? 0 : p[j];
+            double u = 1 - p[t] + pj;
+            for (int k = 0; k < p.length; k++) {
+                double dyk = k == t ? 1 : 0;
+                double djk = k == j ? 1 : 0;
+                double expected = -gamma * Math.pow(u, gamma - 1) * Math.log(p[t]) * (pj * (djk - p[k]) - p[t] * (dyk - p[k]))
+                        - Math.pow(u, gamma) * (dyk - p[k]);
+                assertEquals(expected, g.getDouble(r, k), 1e-12 + 1e-9 * Math.abs(expected), "row " + r + ", class " + k);
+            }
+        }
+    }
+
     /** Calibration terms combine with any registered loss by spec string, and the compound gradient is exact. */
     @Test
     void auxiliaryTermsCombineBySpec() {
