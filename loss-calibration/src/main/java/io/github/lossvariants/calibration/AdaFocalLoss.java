@@ -241,9 +241,7 @@ public final class AdaFocalLoss extends SoftmaxElementwiseLoss {
     /** Reached only for label rows that are not one-hot (see {@link #hasTargetForm()}): rejects them. */
     @Override
     protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
-        // documented for one-hot labels only: soft rows silently gave a different loss than the formula
-        io.github.lossvariants.api.dl4j.LossInputs.requireOneHot(registryName(), labels);
-        throw new IllegalStateException(NAME + ": one-hot labels must take the target-class path");
+        rejectNonOneHot(labels); // documented for one-hot labels only
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.github.lossvariants.calibration;
 
-import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
 import io.github.lossvariants.calibration.internal.DualFocalProvider;
 import io.github.lossvariants.calibration.internal.Params;
@@ -77,9 +76,7 @@ public final class DualFocalLoss extends SoftmaxElementwiseLoss {
     /** Reached only for label rows that are not one-hot (see {@link #hasTargetForm()}): rejects them. */
     @Override
     protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
-        // documented for one-hot labels only: soft rows silently gave a different loss than the formula
-        LossInputs.requireOneHot(registryName(), labels);
-        throw new IllegalStateException(NAME + ": one-hot labels must take the target-class path");
+        rejectNonOneHot(labels); // documented for one-hot labels only
     }
 
     @Override

@@ -71,6 +71,18 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         throw new UnsupportedOperationException(registryName() + " has no target form");
     }
 
+    /**
+     * For a loss defined only for one-hot labels, whose {@link #computeTerms} is reached only when the
+     * labels are not one-hot: rejects them with the message of {@link LossInputs#requireOneHot}.
+     *
+     * @param labels the labels that failed the one-hot test
+     * @throws io.github.lossvariants.api.LossConfigurationException always
+     */
+    protected final void rejectNonOneHot(INDArray labels) {
+        LossInputs.requireOneHot(registryName(), labels);
+        throw new IllegalStateException(registryName() + ": one-hot labels must take the target-class path");
+    }
+
     /** What {@link #computeTargetTerms} gets for one-hot rows; {@code [rows, 1]} columns unless stated. */
     protected static final class TargetRows {
         private final INDArray logPt;
