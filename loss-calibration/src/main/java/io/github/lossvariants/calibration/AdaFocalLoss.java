@@ -1,7 +1,7 @@
 package io.github.lossvariants.calibration;
 
 import io.github.lossvariants.api.LossConfigurationException;
-import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
+import io.github.lossvariants.api.dl4j.OneHotSoftmaxLoss;
 import io.github.lossvariants.calibration.internal.AdaFocalProvider;
 import io.github.lossvariants.calibration.internal.FocalTerms;
 import io.github.lossvariants.calibration.internal.Params;
@@ -48,7 +48,7 @@ import java.util.Map;
  *
  * @since 0.1.0
  */
-public final class AdaFocalLoss extends SoftmaxElementwiseLoss {
+public final class AdaFocalLoss extends OneHotSoftmaxLoss {
     private static final long serialVersionUID = 1L;
     /** Registry name. */
     public static final String NAME = "adafocal";
@@ -236,17 +236,6 @@ public final class AdaFocalLoss extends SoftmaxElementwiseLoss {
             edges[b] = Math.max(0, Math.min(1, edges[b]));
         }
         return new AdaFocalLoss(numBins, lambda, gammaInitial, gammaMax, gammaMin, switchPoint, next, edges);
-    }
-
-    /** Reached only for label rows that are not one-hot (see {@link #hasTargetForm()}): rejects them. */
-    @Override
-    protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
-        rejectNonOneHot(labels); // documented for one-hot labels only
-    }
-
-    @Override
-    protected boolean hasTargetForm() {
-        return true;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.github.lossvariants.calibration;
 
-import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
+import io.github.lossvariants.api.dl4j.OneHotSoftmaxLoss;
 import io.github.lossvariants.calibration.internal.DualFocalProvider;
 import io.github.lossvariants.calibration.internal.Params;
 import io.github.lossvariants.calibration.internal.Rows;
@@ -42,7 +42,7 @@ import java.util.Map;
  *
  * @since 0.1.0
  */
-public final class DualFocalLoss extends SoftmaxElementwiseLoss {
+public final class DualFocalLoss extends OneHotSoftmaxLoss {
     private static final long serialVersionUID = 1L;
     /** Registry name. */
     public static final String NAME = "dual-focal";
@@ -71,17 +71,6 @@ public final class DualFocalLoss extends SoftmaxElementwiseLoss {
     /** @return the exponent */
     public double getGamma() {
         return gamma;
-    }
-
-    /** Reached only for label rows that are not one-hot (see {@link #hasTargetForm()}): rejects them. */
-    @Override
-    protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
-        rejectNonOneHot(labels); // documented for one-hot labels only
-    }
-
-    @Override
-    protected boolean hasTargetForm() {
-        return true;
     }
 
     @Override

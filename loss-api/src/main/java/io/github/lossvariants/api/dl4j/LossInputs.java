@@ -189,7 +189,7 @@ public final class LossInputs {
 
     /**
      * Tells one-hot label rows apart exactly, in four passes: every row sums to 0 or 1 and every
-     * y(1 - y) is 0 (its largest magnitude is 0 exactly when every value is 0 or 1). All-zero rows
+     * label is 0 or 1 ({@link #isBinary}). All-zero rows
      * are allowed (the padding of masked time steps or pixels). Needs no prior check of the label
      * values: NaN or infinite labels make a row sum non-finite, and the answer is then null.
      *
@@ -202,8 +202,18 @@ public final class LossInputs {
                 || rowSums.minNumber().doubleValue() < 0.0) {
             return null;
         }
-        INDArray offBinary = Nd4j.exec(new TimesOneMinus(labels, labels.ulike()));
-        return offBinary.amaxNumber().doubleValue() == 0.0 ? rowSums : null;
+        return isBinary(labels) ? rowSums : null;
+    }
+
+    /**
+     * Whether every label is exactly 0 or 1, in two passes: the largest |y(1 - y)| is 0 exactly
+     * then. Meant for finite labels (a NaN may be skipped by the maximum).
+     *
+     * @param labels the labels; read only
+     * @return true when every value is 0 or 1
+     */
+    public static boolean isBinary(INDArray labels) {
+        return Nd4j.exec(new TimesOneMinus(labels, labels.ulike())).amaxNumber().doubleValue() == 0.0;
     }
 
     private static long count(INDArray a, Condition c) {

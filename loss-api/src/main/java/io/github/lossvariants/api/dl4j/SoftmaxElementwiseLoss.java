@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -61,7 +61,8 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
      * loss l_it and h_it = dL_i/d(log p_it). Called only when {@link #hasTargetForm()} is true and
      * every label row is one-hot or all zero (rows that are all zero and masked rows are zeroed
      * afterwards, whatever is written for them). A loss whose rows also depend on one other class
-     * (dual focal's runner-up) declares it with {@link TargetRows#setSecondClass}.
+     * (dual focal's runner-up) declares it with {@link TargetRows#setSecondClass}. Losses defined
+     * only for one-hot labels extend {@link OneHotSoftmaxLoss}.
      *
      * @param rows    the per-row inputs; read only
      * @param rowLoss output: l_it, {@code [rows, 1]}
@@ -69,18 +70,6 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
      */
     protected void computeTargetTerms(TargetRows rows, INDArray rowLoss, INDArray dLogPt) {
         throw new UnsupportedOperationException(registryName() + " has no target form");
-    }
-
-    /**
-     * For a loss defined only for one-hot labels, whose {@link #computeTerms} is reached only when the
-     * labels are not one-hot: rejects them with the message of {@link LossInputs#requireOneHot}.
-     *
-     * @param labels the labels that failed the one-hot test
-     * @throws io.github.lossvariants.api.LossConfigurationException always
-     */
-    protected final void rejectNonOneHot(INDArray labels) {
-        LossInputs.requireOneHot(registryName(), labels);
-        throw new IllegalStateException(registryName() + ": one-hot labels must take the target-class path");
     }
 
     /** What {@link #computeTargetTerms} gets for one-hot rows; {@code [rows, 1]} columns unless stated. */
@@ -214,9 +203,8 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
         long[] shape = z.shape();
         INDArray shifted = Nd4j.createUninitialized(type, shape);
         Nd4j.exec(new BroadcastSubOp(z, z.max(true, 1), shifted, 0));
-        INDArray buffer = Nd4j.createUninitialized(type, shape);
         // z_t - max = sum_k y_k (z_k - max): exact for a one-hot row (0 for an all-zero row)
-        INDArray logPt = Nd4j.exec(new MulOp(shifted, y, buffer))[0].sum(true, 1);
+        INDArray logPt = Nd4j.getExecutioner().exec(new Dot(shifted, y, 1)).reshape(z.size(0), 1);
         INDArray e = Transforms.exp(shifted, false);
         INDArray sum = e.sum(true, 1);
         logPt.subi(Transforms.log(sum, true));
@@ -236,6 +224,7 @@ public abstract class SoftmaxElementwiseLoss extends BaseLoss {
                 hAll = hT.add(rows.dLogPSecond);
             }
             grad = ScratchWorkspace.resultArray(type, shape);
+            INDArray buffer = Nd4j.createUninitialized(type, shape);
             Nd4j.exec(new BroadcastMulOp(e, hAll.div(sum).negi(), grad, 0));
             Nd4j.exec(new BroadcastMulOp(y, hT, buffer, 0));
             grad.addi(buffer);

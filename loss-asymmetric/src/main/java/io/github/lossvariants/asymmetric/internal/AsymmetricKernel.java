@@ -1,5 +1,6 @@
 package io.github.lossvariants.asymmetric.internal;
 
+import io.github.lossvariants.api.dl4j.LossInputs;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
@@ -67,7 +68,7 @@ public final class AsymmetricKernel {
 
     private static void computeIn(INDArray x, INDArray y, INDArray lossOut, INDArray gradOut, double gammaNeg,
                                   double gammaPos, double clip, boolean detach) {
-        if (BinaryAsymmetricKernel.supports(gammaNeg) && BinaryAsymmetricKernel.isBinary(y)) {
+        if (BinaryAsymmetricKernel.supports(gammaNeg) && LossInputs.isBinary(y)) {
             BinaryAsymmetricKernel.compute(x, y, lossOut, gradOut, gammaNeg, gammaPos, clip, detach);
             return;
         }

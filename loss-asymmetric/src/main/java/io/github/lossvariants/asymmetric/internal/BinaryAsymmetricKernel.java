@@ -16,7 +16,6 @@ import org.nd4j.linalg.api.ops.impl.transforms.same.Abs;
 import org.nd4j.linalg.api.ops.impl.transforms.same.Square;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
-import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -37,11 +36,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 final class BinaryAsymmetricKernel {
     private BinaryAsymmetricKernel() {
-    }
-
-    /** @return whether every label is exactly 0 or 1 (labels already checked to lie in [0, 1]) */
-    static boolean isBinary(INDArray y) {
-        return Nd4j.exec(new TimesOneMinus(y, y.ulike())).sumNumber().doubleValue() == 0.0;
     }
 
     /** @return whether this kernel handles the exponent of negatives */

@@ -1,5 +1,6 @@
 package io.github.lossvariants.asymmetric.internal;
 
+import io.github.lossvariants.api.dl4j.LossInputs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -58,7 +59,7 @@ class BinaryAsymmetricKernelTest {
         y[2][2] = 0;
         INDArray xs = Nd4j.createFromArray(x);
         INDArray ys = Nd4j.createFromArray(y);
-        assertTrue(BinaryAsymmetricKernel.isBinary(ys));
+        assertTrue(LossInputs.isBinary(ys));
         assertTrue(BinaryAsymmetricKernel.supports(gn));
         INDArray loss = xs.ulike();
         INDArray grad = xs.ulike();
@@ -77,8 +78,10 @@ class BinaryAsymmetricKernelTest {
 
     @org.junit.jupiter.api.Test
     void softLabelsAndSmallNegativeExponentsTakeTheGeneralKernel() {
-        assertFalse(BinaryAsymmetricKernel.isBinary(Nd4j.createFromArray(new float[][]{{0, 1, 0.5f}})));
-        assertTrue(BinaryAsymmetricKernel.isBinary(Nd4j.createFromArray(new float[][]{{0, 1, 1}})));
+        assertFalse(LossInputs.isBinary(Nd4j.createFromArray(new float[][]{{0, 1, 0.5f}})));
+        assertTrue(LossInputs.isBinary(Nd4j.createFromArray(new float[][]{{0, 1, 1}})));
+        assertFalse(LossInputs.isBinary(Nd4j.createFromArray(new float[][]{{0, 1, 2}})));
+        assertFalse(LossInputs.isBinary(Nd4j.createFromArray(new float[][]{{0, 1, -1}})));
         assertFalse(BinaryAsymmetricKernel.supports(0.5));
     }
 
