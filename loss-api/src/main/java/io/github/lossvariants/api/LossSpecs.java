@@ -1,5 +1,9 @@
 package io.github.lossvariants.api;
 
+import io.github.lossvariants.api.internal.SpecParser;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,5 +46,22 @@ public final class LossSpecs {
     /** @return a weight as a spec string writes it: 1, 0.5, 0.7 */
     public static String formatWeight(double weight) {
         return ParameterValues.format(weight);
+    }
+
+    /**
+     * The loss names a spec string uses, parsed with the grammar above (not checked against a
+     * registry), e.g. {@code [ce, dice]} for {@code 0.000186*ce + dice(includeBackground=false)}.
+     *
+     * @param spec a spec string; not null
+     * @return the names in written order, duplicates kept
+     * @throws LossConfigurationException pointing at the position of a syntax error
+     * @since 0.2.0
+     */
+    public static List<String> lossNames(String spec) {
+        List<String> names = new ArrayList<>();
+        for (SpecParser.Term t : SpecParser.parse(spec)) {
+            names.add(t.name());
+        }
+        return List.copyOf(names);
     }
 }
