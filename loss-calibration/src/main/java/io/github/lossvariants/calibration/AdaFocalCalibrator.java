@@ -16,6 +16,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,12 +35,30 @@ import java.util.List;
  * the same object the network's {@code MultiLayerConfiguration} holds. Hence {@code toJson()} and
  * {@code ModelSerializer} save the updated gamma table, and a restored network resumes with it.
  * Networks cloned with {@code clone()} share layer configurations shallowly: attach the listener to
- * one network only. Not for ParallelWrapper (several workers would swap concurrently).
+ * one network only.
  *
  * <pre>{@code
  * net.setListeners(new AdaFocalCalibrator(validationIterator));
  * net.fit(trainIterator, epochs);
  * }</pre>
+ *
+ * <p><b>Several workers (ParallelWrapper).</b> DL4J sends epoch events only from
+ * {@code fit(DataSetIterator)}; ParallelWrapper's workers train with {@code fit(DataSet)}, so a
+ * listener never sees an epoch end there, and the gamma table would silently stay at its initial
+ * value. Call {@link #calibrate(Model)} on the wrapped network yourself after each
+ * {@code wrapper.fit(...)}: the network is worker 0 and holds the averaged parameters, the update
+ * is computed once from them, and the next {@code fit} builds the other workers from the
+ * network's configuration, so every worker trains the next epoch with the same, updated table:
+ *
+ * <pre>{@code
+ * AdaFocalCalibrator calibrator = new AdaFocalCalibrator(validationIterator);
+ * for (int epoch = 0; epoch < epochs; epoch++) {
+ *     wrapper.fit(trainIterator);
+ *     calibrator.calibrate(net);
+ * }
+ * }</pre>
+ * Attached as a listener to a ParallelWrapper (or to several networks), it logs a warning when
+ * iterations arrive from more than one network.
  *
  * @since 0.1.0
  */
@@ -49,6 +68,9 @@ public final class AdaFocalCalibrator extends BaseTrainingListener {
     private final transient DataSetIterator validation;
     private final transient MultiDataSetIterator validationMulti;
     private final List<double[]> history = Collections.synchronizedList(new ArrayList<>());
+    /** Networks that reported iterations (weakly held, compared by identity), to spot ParallelWrapper workers. */
+    private final List<WeakReference<Model>> networksSeen = new ArrayList<>();
+    private volatile boolean warnedAboutSeveralNetworks;
 
     /**
      * @param validation validation data of a {@link MultiLayerNetwork}; reset before each use; not null
@@ -73,7 +95,44 @@ public final class AdaFocalCalibrator extends BaseTrainingListener {
     }
 
     @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        if (warnedAboutSeveralNetworks) {
+            return;
+        }
+        synchronized (networksSeen) {
+            boolean known = false;
+            for (WeakReference<Model> seen : networksSeen) {
+                known |= seen.get() == model;
+            }
+            if (!known) {
+                networksSeen.add(new WeakReference<>(model));
+            }
+            if (networksSeen.size() > 1 && !warnedAboutSeveralNetworks) {
+                warnedAboutSeveralNetworks = true;
+                LOG.warn("AdaFocalCalibrator receives iterations from {} networks (ParallelWrapper workers?). DL4J sends"
+                        + " no epoch events to ParallelWrapper workers, so the AdaFocal gamma table is not updated by the"
+                        + " listener: call calibrator.calibrate(net) after each wrapper.fit(...) instead",
+                        networksSeen.size());
+            }
+        }
+    }
+
+    @Override
     public void onEpochEnd(Model model) {
+        calibrate(model);
+    }
+
+    /**
+     * Updates the AdaFocal gamma table of the model's output layer from the validation data, as at
+     * the end of an epoch: what {@link #onEpochEnd(Model)} does when DL4J sends epoch events. Call it
+     * yourself where DL4J does not (after each {@code ParallelWrapper.fit}). Run it on the training
+     * thread between epochs, never concurrently with training.
+     *
+     * @param model the trained network (a MultiLayerNetwork or ComputationGraph whose output layer
+     *              has an {@link AdaFocalLoss})
+     * @return the new loss, now in the output layer's configuration
+     */
+    public AdaFocalLoss calibrate(Model model) {
         Layer out;
         Predictions pred;
         if (model instanceof MultiLayerNetwork) {
@@ -103,6 +162,7 @@ public final class AdaFocalCalibrator extends BaseTrainingListener {
         setLoss(conf, next);
         history.add(next.getGammas());
         LOG.debug("AdaFocal update: ECE(adaptive) {} gammas {}", bins.ece(), java.util.Arrays.toString(next.getGammas()));
+        return next;
     }
 
     /**
