@@ -1,0 +1,2 @@
+/** Keras model import with this project's losses. */
+package io.github.lossvariants.keras;
