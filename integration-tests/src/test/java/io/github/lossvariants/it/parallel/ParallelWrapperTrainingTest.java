@@ -71,11 +71,11 @@ class ParallelWrapperTrainingTest {
 
     @Test
     void focalOnTwoWorkersReachesTheSingleWorkerMetrics() {
-        DataSet train = multiLabel(512, 1);
+        DataSet train = multiLabel(384, 1);
         DataSet test = multiLabel(512, 2);
         ILossFunction focal = REGISTRY.create("focal(gamma=2, alpha=0.25)");
         Function<Integer, MultiLayerNetwork> net = seed -> dense(seed, 6, 3, Activation.SIGMOID, focal);
-        int epochs = 10;
+        int epochs = 8;
         Runs runs = Runs.of(net, train, epochs, null);
         double single = labelAccuracy(runs.single, test);
         double parallel = labelAccuracy(runs.parallel, test);
@@ -89,11 +89,11 @@ class ParallelWrapperTrainingTest {
 
     @Test
     void ceDiceBehindPerImageLossLayerOnTwoWorkersReachesTheSingleWorkerMetrics() {
-        DataSet train = squares(256, 3);
+        DataSet train = squares(192, 3);
         DataSet test = squares(128, 4);
         ILossFunction loss = REGISTRY.create("0.015625*ce + dice");  // 1/(H*W): MONAI's DiceCE weighting
         Function<Integer, MultiLayerNetwork> net = seed -> {
-            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(0.02))
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(0.03))
                     .dataType(DataType.FLOAT).convolutionMode(ConvolutionMode.Same).list()
                     .layer(new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.RELU).build())
                     .layer(new ConvolutionLayer.Builder(1, 1).nOut(2).activation(Activation.IDENTITY).build())
@@ -103,7 +103,7 @@ class ParallelWrapperTrainingTest {
             n.init();
             return n;
         };
-        int epochs = 12;
+        int epochs = 10;
         Runs runs = Runs.of(net, train, epochs, null);
         double[] single = segmentationMetrics(runs.single, test);
         double[] parallel = segmentationMetrics(runs.parallel, test);
@@ -118,11 +118,11 @@ class ParallelWrapperTrainingTest {
 
     @Test
     void adafocalOnTwoWorkersReachesTheSingleWorkerMetricsWithOneGammaTablePerEpoch() {
-        DataSet train = threeClasses(512, 5);
+        DataSet train = threeClasses(384, 5);
         DataSet validation = threeClasses(256, 6);
         DataSet test = threeClasses(512, 7);
         Function<Integer, MultiLayerNetwork> net = seed -> dense(seed, 4, 3, Activation.SOFTMAX, new AdaFocalLoss());
-        int epochs = 8;
+        int epochs = 6;
         Runs runs = Runs.of(net, train, epochs, validation);
         double single = accuracy(runs.single, test);
         double parallel = accuracy(runs.parallel, test);
@@ -256,7 +256,7 @@ class ParallelWrapperTrainingTest {
     }
 
     static MultiLayerNetwork dense(int seed, int nIn, int nOut, Activation out, ILossFunction loss) {
-        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(0.01))
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).updater(new Adam(0.02))
                 .dataType(DataType.FLOAT).list()
                 .layer(new DenseLayer.Builder().nIn(nIn).nOut(16).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(loss).nIn(16).nOut(nOut).activation(out).build())
