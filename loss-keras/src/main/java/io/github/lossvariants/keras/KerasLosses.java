@@ -95,10 +95,23 @@ public final class KerasLosses {
      */
     public static Set<String> register() {
         Map<String, ILossFunction> defaults = defaults();
-        defaults.forEach(KerasLossUtils::registerCustomLoss);
-        KerasLossUtils.registerCustomLoss(PENDING, PendingLoss.INSTANCE);
+        synchronized (KerasLossUtils.class) {
+            defaults.forEach(KerasLossUtils::registerCustomLoss);
+            KerasLossUtils.registerCustomLoss(PENDING, PendingLoss.INSTANCE);
+        }
         LOG.debug("Registered Keras losses {}", defaults.keySet());
         return Collections.unmodifiableSet(defaults.keySet());
+    }
+
+    /**
+     * Registers the placeholder the import methods use, before every import (someone may have called
+     * {@code KerasLossUtils.clearCustomLoss()}). DL4J's table is a plain HashMap: registrations are
+     * serialised on {@code KerasLossUtils.class}, and re-putting an existing key does not restructure it.
+     */
+    private static void registerPending() {
+        synchronized (KerasLossUtils.class) {
+            KerasLossUtils.registerCustomLoss(PENDING, PendingLoss.INSTANCE);
+        }
     }
 
     /** @return the default instance of every lookup name, as {@link #register()} registers them */
@@ -230,7 +243,7 @@ public final class KerasLosses {
         }
         r.trainingJson = json.writeValueAsString(training);
         if (!r.losses.isEmpty()) {
-            KerasLossUtils.registerCustomLoss(PENDING, PendingLoss.INSTANCE);
+            registerPending();
             LOG.debug("Keras losses of {}: {}", path, r.losses);
         }
         return r;
