@@ -1,7 +1,7 @@
 package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
-import io.github.lossvariants.api.dl4j.ScratchWorkspace;
+import io.github.lossvariants.api.internal.ScratchWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;

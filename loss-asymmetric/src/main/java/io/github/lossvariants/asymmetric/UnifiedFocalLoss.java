@@ -3,7 +3,7 @@ package io.github.lossvariants.asymmetric;
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.region.RegionLoss;
 import io.github.lossvariants.api.region.RegionOptions;
-import io.github.lossvariants.api.region.TverskyIndex;
+import io.github.lossvariants.api.internal.TverskyIndex;
 import io.github.lossvariants.asymmetric.internal.UnifiedFocalProvider;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

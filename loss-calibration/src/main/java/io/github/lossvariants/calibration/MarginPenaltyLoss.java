@@ -1,7 +1,7 @@
 package io.github.lossvariants.calibration;
 
 import io.github.lossvariants.api.dl4j.BaseLoss;
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.calibration.internal.MblsProvider;
 import io.github.lossvariants.calibration.internal.Params;

@@ -2,7 +2,7 @@ package io.github.lossvariants.focal;
 
 import io.github.lossvariants.focal.internal.FocalParameters;
 import io.github.lossvariants.api.LossConfigurationException;
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,7 +1,7 @@
 package io.github.lossvariants.focal;
 
 import io.github.lossvariants.focal.internal.FocalParameters;
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;

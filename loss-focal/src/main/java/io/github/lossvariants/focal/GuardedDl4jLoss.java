@@ -2,9 +2,9 @@ package io.github.lossvariants.focal;
 
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
-import io.github.lossvariants.api.dl4j.ScratchWorkspace;
+import io.github.lossvariants.api.internal.ScratchWorkspace;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,5 +1,7 @@
 package io.github.lossvariants.testkit;
 
+import io.github.lossvariants.api.internal.LossInputs;
+
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.dl4j.MaskKind;

@@ -214,7 +214,7 @@ final class BrokenLosses {
         @Override
         public INDArray computeGradient(INDArray l, INDArray p, IActivation a, INDArray mask) {
             if (mask != null && mask.length() == l.length() && l.size(1) > 1) {
-                io.github.lossvariants.api.dl4j.LossInputs.requireRowConstantMask("softmax-gradient-ignores-mask", mask);
+                io.github.lossvariants.api.internal.LossInputs.requireRowConstantMask("softmax-gradient-ignores-mask", mask);
             }
             return super.computeGradient(l, p, a, null);
         }

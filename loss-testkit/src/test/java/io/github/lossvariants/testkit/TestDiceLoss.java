@@ -6,7 +6,7 @@ import io.github.lossvariants.api.LossProvider;
 import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.BaseLoss;
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
 import org.nd4j.linalg.activations.IActivation;

@@ -2,7 +2,7 @@ package io.github.lossvariants.tversky;
 
 import io.github.lossvariants.api.region.RegionLoss;
 import io.github.lossvariants.api.region.RegionOptions;
-import io.github.lossvariants.api.region.TverskyIndex;
+import io.github.lossvariants.api.internal.TverskyIndex;
 import io.github.lossvariants.tversky.internal.Checks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;

@@ -1,5 +1,7 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.internal.ScratchWorkspace;
+
 import io.github.lossvariants.api.LossFunction;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;

@@ -1,5 +1,7 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.internal.LossInputs;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -1,5 +1,9 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.internal.LossInputs;
+import io.github.lossvariants.api.internal.ScratchWorkspace;
+import io.github.lossvariants.api.internal.Masks;
+
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,8 +1,11 @@
 package io.github.lossvariants.api.region;
 
+import io.github.lossvariants.api.internal.Masks;
+import io.github.lossvariants.api.internal.TverskyIndex;
+
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.dl4j.BaseLoss;
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
 import org.nd4j.linalg.activations.IActivation;

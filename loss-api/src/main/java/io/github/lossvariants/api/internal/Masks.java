@@ -1,14 +1,16 @@
-package io.github.lossvariants.api.dl4j;
+package io.github.lossvariants.api.internal;
+
+import io.github.lossvariants.api.dl4j.MaskKind;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Applies a checked mask to result arrays the loss owns (package-private helper). */
-final class Masks {
+/** Applies a checked mask to result arrays the loss owns. Internal: not for public use. */
+public final class Masks {
     private Masks() {
     }
 
     /** Multiplies each non-null target in place by the mask (per row or per output). */
-    static void apply(MaskKind kind, INDArray mask, INDArray... targets) {
+    public static void apply(MaskKind kind, INDArray mask, INDArray... targets) {
         if (kind == MaskKind.NONE) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.github.lossvariants.api.region;
+package io.github.lossvariants.api.internal;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 

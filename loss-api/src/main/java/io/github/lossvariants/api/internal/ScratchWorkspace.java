@@ -1,4 +1,4 @@
-package io.github.lossvariants.api.dl4j;
+package io.github.lossvariants.api.internal;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;

@@ -1,4 +1,6 @@
-package io.github.lossvariants.api.dl4j;
+package io.github.lossvariants.api.internal;
+
+import io.github.lossvariants.api.dl4j.MaskKind;
 
 import io.github.lossvariants.api.LossConfigurationException;
 import org.nd4j.linalg.activations.IActivation;

@@ -1,4 +1,6 @@
-package io.github.lossvariants.api.dl4j;
+package io.github.lossvariants.api.internal;
+
+import io.github.lossvariants.api.internal.StableSoftmax;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
