@@ -1,5 +1,6 @@
 package io.github.lossvariants.focal;
 
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import io.github.lossvariants.focal.internal.FocalParameters;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,11 +20,9 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * Sigmoid focal loss for binary, multi-label and per-pixel outputs (registry name {@code focal}),
@@ -69,20 +68,32 @@ public final class FocalLoss extends SigmoidElementwiseLoss {
     /** The registry name. */
     public static final String NAME = "focal";
 
-    @JsonProperty("gamma")
+    /** The parameters: {@code gamma} (2; &gt;= 0), {@code alpha} (absent; [0, 1]). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(FocalParameters.GAMMA, FocalParameters.ALPHA);
+
     private final double gamma;
-    @JsonProperty("alpha")
     private final Double alpha;
+
+    /**
+     * @param parameters values by name, {@code gamma} and {@code alpha}; missing ones take their
+     *                   defaults (gamma 2, no alpha)
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public FocalLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.gamma = parameterValues().getDouble("gamma");
+        OptionalDouble a = parameterValues().optionalDouble("alpha");
+        this.alpha = a.isPresent() ? a.getAsDouble() : null;
+    }
 
     /**
      * @param gamma focusing exponent, finite and &gt;= 0
      * @param alpha weight of positive targets in [0, 1], or null for no class balancing
      * @throws io.github.lossvariants.api.LossConfigurationException for a value out of range
      */
-    @JsonCreator
-    public FocalLoss(@JsonProperty("gamma") double gamma, @JsonProperty("alpha") Double alpha) {
-        this.gamma = FocalParameters.check(NAME, FocalParameters.GAMMA, gamma);
-        this.alpha = alpha == null ? null : FocalParameters.check(NAME, FocalParameters.ALPHA, alpha);
+    public FocalLoss(double gamma, Double alpha) {
+        this(ParameterSchema.valuesOf("gamma", gamma, "alpha", alpha));
     }
 
     /** @return focal loss with gamma 2 and no alpha (the registry defaults) */
@@ -194,35 +205,6 @@ public final class FocalLoss extends SigmoidElementwiseLoss {
     @Override
     protected String activationHint() {
         return "For a softmax over exclusive classes use softmax-focal (SoftmaxFocalLoss).";
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gamma", gamma);
-        if (alpha != null) {
-            m.put("alpha", alpha);
-        }
-        return m;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof FocalLoss)) {
-            return false;
-        }
-        FocalLoss other = (FocalLoss) o;
-        return Double.compare(gamma, other.gamma) == 0 && Objects.equals(alpha, other.alpha);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(gamma, alpha);
     }
 
     /** Builds a {@link FocalLoss}: {@code FocalLoss.builder().gamma(2).alpha(0.25).build()}. */

@@ -1,11 +1,12 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.internal.ScratchWorkspace;
-
-import io.github.lossvariants.api.LossFunction;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
 
 /**
  * Carries DL4J's {@link org.nd4j.linalg.lossfunctions.ILossFunction} plumbing once: the four
@@ -19,12 +20,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       only when {@code average} is true (DL4J's layers pass false and divide themselves);</li>
  *   <li>{@code computeGradient}: d(sum)/d(preOutput), never averaged.</li>
  * </ul>
- * Subclasses must not write into {@code labels}, {@code preOutput} or {@code mask}.
+ * Subclasses must not write into {@code labels}, {@code preOutput} or {@code mask}. Parameters,
+ * identity and JSON come from {@link ParameterizedLoss}.
  *
  * @since 0.1.0
  */
-public abstract class BaseLoss implements LossFunction {
+public abstract class BaseLoss extends ParameterizedLoss {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * @param name   the registry name
+     * @param schema the loss's parameters
+     * @param values parameter values by name; missing ones take their defaults
+     * @see ParameterizedLoss#ParameterizedLoss(String, ParameterSchema, Map)
+     */
+    protected BaseLoss(String name, ParameterSchema schema, Map<String, ?> values) {
+        super(name, schema, values);
+    }
 
     /** The outcome of one evaluation. */
     protected static final class Evaluation {
@@ -151,15 +163,5 @@ public abstract class BaseLoss implements LossFunction {
     private static double total(Evaluation e, boolean average) {
         double sum = e.total();
         return average ? sum / e.examples() : sum;
-    }
-
-    @Override
-    public String name() {
-        return spec();
-    }
-
-    @Override
-    public String toString() {
-        return spec();
     }
 }

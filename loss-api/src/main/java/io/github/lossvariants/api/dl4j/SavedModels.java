@@ -38,7 +38,8 @@ public final class SavedModels {
             "io.github.lossvariants.focal", "loss-focal",
             "io.github.lossvariants.tversky", "loss-tversky",
             "io.github.lossvariants.asymmetric", "loss-asymmetric",
-            "io.github.lossvariants.calibration", "loss-calibration");
+            "io.github.lossvariants.calibration", "loss-calibration",
+            "io.github.lossvariants.longtail", "loss-longtail");
 
     private SavedModels() {
     }

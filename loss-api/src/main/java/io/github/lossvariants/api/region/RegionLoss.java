@@ -1,13 +1,13 @@
 package io.github.lossvariants.api.region;
 
-import io.github.lossvariants.api.internal.Masks;
-import io.github.lossvariants.api.internal.TverskyIndex;
-
 import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.BaseLoss;
-import io.github.lossvariants.api.internal.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import io.github.lossvariants.api.internal.LossInputs;
+import io.github.lossvariants.api.internal.Masks;
+import io.github.lossvariants.api.internal.TverskyIndex;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -22,6 +22,8 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Map;
 
 /**
  * Base of region losses (Dice, Tversky, focal Tversky, asymmetric focal Tversky): losses whose
@@ -76,12 +78,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   <li>Optionally, for true negatives (TN = n - TP - FP - FN): override {@link #needsPositions()} to
  *       return true and the eight-argument {@code regionTerms}, which also receives the number n of
  *       (masked) positions per (group, class).</li>
- *   <li>Implement {@link #withOptions(RegionOptions)} (a copy with other options), and the usual
- *       {@code registryName()}, {@code parameters()} (use {@link RegionOptions#putParameters}),
- *       equals/hashCode (include {@link #getOptions()}) and a {@code @JsonCreator} constructor
- *       taking a {@code @JsonProperty("options") RegionOptions} (see the Tversky loss).</li>
- *   <li>In a provider, append {@link RegionOptions#parameterSpecs()} to the schema and build the
- *       options with {@link RegionOptions#from}.</li>
+ *   <li>Declare the schema with the region options appended
+ *       ({@code ParameterSchema.of(...).plus(RegionOptions.parameterSpecs())}), a constructor taking
+ *       the values by name (see {@link io.github.lossvariants.api.dl4j.ParameterizedLoss}) and
+ *       {@link #withParameters} calling it (see the Tversky loss).</li>
  * </ul>
  *
  * <h2>Row grouping</h2>
@@ -97,22 +97,38 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
 
     private final RegionOptions options;
 
-    /** @param options the shared options; null for {@link RegionOptions#defaults()} */
-    protected RegionLoss(RegionOptions options) {
-        this.options = options == null ? RegionOptions.defaults() : options;
+    /**
+     * @param name   the registry name
+     * @param schema the loss's parameters, including the region options it supports (a subset of
+     *               {@link RegionOptions#parameterSpecs()})
+     * @param values parameter values by name; missing ones take their defaults. The JSON of 0.1.0,
+     *               which nested the options in an {@code "options"} object, is read too.
+     */
+    protected RegionLoss(String name, ParameterSchema schema, Map<String, ?> values) {
+        super(name, schema, RegionOptions.flattenLegacyJson(schema, values));
+        this.options = RegionOptions.from(parameterValues());
     }
 
-    /** @return the shared region options (serialised as {@code "options"}) */
-    @org.nd4j.shade.jackson.annotation.JsonProperty("options")
+    /** @return the shared region options (part of the parameters) */
     public final RegionOptions getOptions() {
         return options;
     }
 
     /**
+     * @param values complete parameter values by name
+     * @return a loss of this class with those parameters (a call of the subclass's constructor)
+     */
+    protected abstract RegionLoss withParameters(Map<String, Object> values);
+
+    /**
      * @param options new options
      * @return an equal loss with these options
+     * @throws LossConfigurationException when this loss does not support an option that differs
+     *                                    from its default (e.g. {@code batch} of {@code unified-focal})
      */
-    public abstract RegionLoss withOptions(RegionOptions options);
+    public RegionLoss withOptions(RegionOptions options) {
+        return withParameters(options.mergeInto(parameterValues()));
+    }
 
     @Override
     public final long rowsPerExample() {

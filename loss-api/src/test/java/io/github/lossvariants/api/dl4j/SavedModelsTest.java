@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 
 import java.io.File;
-import java.io.FileOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -71,7 +70,7 @@ class SavedModelsTest {
         LossConfigurationException e = assertThrows(LossConfigurationException.class,
                 () -> SavedModels.restoreMultiLayerNetwork(file, false));
         assertEquals("Cannot restore edited.zip: its configuration holds an invalid loss setting: loss"
-                + " 'scaled-squared': invalid value for parameter scale: -1.0. Must be a finite number > 0.",
+                + " 'scaled-squared': invalid value for parameter scale=-1. Must be finite and > 0.",
                 e.getMessage());
     }
 }

@@ -1,10 +1,9 @@
-package io.github.lossvariants.focal;
+package io.github.lossvariants.api.baseline;
 
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
-
-import java.util.Map;
 
 /**
  * Unclipped binary cross-entropy from the logits, {@code w * (max(z, 0) - y*z + log1p(exp(-|z|)))}
@@ -18,8 +17,13 @@ final class StableBinaryCrossEntropy extends SigmoidElementwiseLoss {
 
     private final INDArray weightsRow;
 
-    /** @param weightsRow {@code [1, nOut]} weights in the call's data type, or null */
-    StableBinaryCrossEntropy(INDArray weightsRow) {
+    /**
+     * @param weights    the bce's weights, or null
+     * @param weightsRow the same as a {@code [1, nOut]} row in the call's data type, or null
+     */
+    StableBinaryCrossEntropy(double[] weights, INDArray weightsRow) {
+        super(BinaryCrossEntropyLoss.NAME, BinaryCrossEntropyLoss.SCHEMA,
+                ParameterSchema.valuesOf("weights", weights, "clipEps", 0.0));
         this.weightsRow = weightsRow;
     }
 
@@ -42,15 +46,5 @@ final class StableBinaryCrossEntropy extends SigmoidElementwiseLoss {
                 grad.muliRowVector(weightsRow);
             }
         }
-    }
-
-    @Override
-    public String registryName() {
-        return BinaryCrossEntropyLoss.NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        return Map.of("clipEps", 0.0);
     }
 }

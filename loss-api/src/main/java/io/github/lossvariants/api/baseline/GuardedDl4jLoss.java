@@ -1,9 +1,10 @@
-package io.github.lossvariants.focal;
+package io.github.lossvariants.api.baseline;
 
 import io.github.lossvariants.api.LossConfigurationException;
-import io.github.lossvariants.api.LossFunction;
-import io.github.lossvariants.api.internal.LossInputs;
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.MaskKind;
+import io.github.lossvariants.api.dl4j.ParameterizedLoss;
+import io.github.lossvariants.api.internal.LossInputs;
 import io.github.lossvariants.api.internal.ScratchWorkspace;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
@@ -12,16 +13,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
+import java.util.Map;
+
 /**
- * Puts one of DL4J's own losses behind the {@link LossFunction} contract: the caller's
+ * Puts one of DL4J's own losses behind the {@link io.github.lossvariants.api.LossFunction} contract: the caller's
  * {@code preOutput} is copied before DL4J's code sees it (DL4J's built-ins write into it, see
  * DL4J-INTEGRATION.md section 2), shapes and masks are checked with clear messages, per-row masks
  * are applied here (DL4J mistakes a {@code [1, 1]} row mask for a per-output one), and the DL4J
  * loss is created per call from this immutable configuration, so no {@code INDArray} outlives a
  * workspace.
  */
-abstract class GuardedDl4jLoss implements LossFunction {
+abstract class GuardedDl4jLoss extends ParameterizedLoss {
     private static final long serialVersionUID = 1L;
+
+    GuardedDl4jLoss(String name, ParameterSchema schema, Map<String, ?> values) {
+        super(name, schema, values);
+    }
 
     /**
      * @param type the data type of the call's preOutput
@@ -153,15 +160,5 @@ abstract class GuardedDl4jLoss implements LossFunction {
         INDArray rows = rowMask(labels, preOutput, activationFn, mask);
         return masked(delegate(preOutput.dataType()).computeGradient(y, ownedPreOutput(preOutput), activationFn,
                 delegateMask(mask, rows)), rows);
-    }
-
-    @Override
-    public String name() {
-        return spec();
-    }
-
-    @Override
-    public String toString() {
-        return spec();
     }
 }
