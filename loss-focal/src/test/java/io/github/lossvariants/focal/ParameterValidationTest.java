@@ -66,8 +66,8 @@ class ParameterValidationTest {
         assertMessage(msg, () -> SoftmaxFocalLoss.builder().classWeights(1, -1).build());
         assertMessage(msg, () -> REGISTRY.create("softmax-focal(classWeights=[1, -1])"));
         assertMessage(msg, () -> REGISTRY.create("softmax-focal", Map.of("classWeights", List.of(1, -1))));
-        assertMessage("loss 'softmax-focal': invalid value for parameter classWeights: element 1 is Infinity,"
-                        + " every element must be a finite number > 0",
+        assertMessage("loss 'softmax-focal': invalid value for parameter classWeights=[1, Infinity]: element 1 is"
+                        + " Infinity, every element must be finite and > 0",
                 () -> new SoftmaxFocalLoss(2.0, new double[]{1, Double.POSITIVE_INFINITY}));
     }
 
