@@ -234,13 +234,40 @@ public final class LossInputs {
     }
 
     /**
+     * Mask values weight the entries they cover: 0 leaves an entry out, 1 counts it, other values
+     * in [0, inf) weight it (fractional weights are allowed). NaN, infinite and negative values are
+     * rejected: they would turn the score into NaN or make a weight count negatively.
+     *
+     * @throws LossConfigurationException naming how many values are wrong and where the first is
+     */
+    private static void checkMaskValues(String loss, INDArray mask) {
+        // as for the logits: one sum, and only when it is not finite a count and the first position
+        double sum = mask.sumNumber().doubleValue();
+        long nonFinite = Double.isFinite(sum) ? 0 : count(mask, Conditions.notFinite());
+        if (nonFinite > 0) {
+            throw new LossConfigurationException(loss + ": mask values must be finite and >= 0 (0 leaves an entry out,"
+                    + " 1 counts it, other values weight it); found " + nonFinite + " NaN or infinite value"
+                    + (nonFinite == 1 ? "" : "s") + ", the first is " + first(mask, Conditions.notFinite()));
+        }
+        double min = mask.minNumber().doubleValue();
+        if (min < 0) {
+            long negative = count(mask, Conditions.lessThan(0));
+            throw new LossConfigurationException(loss + ": mask values must be finite and >= 0 (0 leaves an entry out,"
+                    + " 1 counts it, other values weight it); found " + negative + " negative value"
+                    + (negative == 1 ? "" : "s") + ", the first is " + first(mask, Conditions.lessThan(0)));
+        }
+    }
+
+    /**
      * Classifies a mask.
      *
      * @param loss   the loss's display name, for messages
      * @param mask   the mask; may be null
      * @param labels the (checked) labels
      * @return how the mask applies
-     * @throws LossConfigurationException for any other shape, naming the shapes allowed
+     * @throws LossConfigurationException for any other shape, naming the shapes allowed, and (unless the
+     *                                    value checks are off) for a NaN, infinite or negative mask value,
+     *                                    naming the first
      */
     public static MaskKind maskKind(String loss, INDArray mask, INDArray labels) {
         if (mask == null) {
@@ -248,11 +275,17 @@ public final class LossInputs {
         }
         long rows = labels.size(0);
         long[] ms = mask.shape();
+        MaskKind kind = null;
         if (Arrays.equals(ms, labels.shape())) {
-            return labels.size(1) == 1 ? MaskKind.PER_EXAMPLE : MaskKind.PER_OUTPUT;
+            kind = labels.size(1) == 1 ? MaskKind.PER_EXAMPLE : MaskKind.PER_OUTPUT;
+        } else if ((ms.length == 2 && ms[0] == rows && ms[1] == 1) || (ms.length == 1 && ms[0] == rows)) {
+            kind = MaskKind.PER_EXAMPLE;
         }
-        if ((ms.length == 2 && ms[0] == rows && ms[1] == 1) || (ms.length == 1 && ms[0] == rows)) {
-            return MaskKind.PER_EXAMPLE;
+        if (kind != null) {
+            if (CHECK_VALUES && mask.dataType() != DataType.BOOL) {
+                checkMaskValues(loss, mask.rank() == 1 ? mask.reshape(rows, 1) : mask);
+            }
+            return kind;
         }
         throw new LossConfigurationException(loss + ": unsupported mask shape " + Arrays.toString(ms)
                 + " for labels of shape " + Arrays.toString(labels.shape()) + "; allowed: [" + rows
