@@ -1,11 +1,11 @@
 package io.github.lossvariants.testkit;
 
-import io.github.lossvariants.api.internal.LossInputs;
-
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import io.github.lossvariants.api.internal.LossInputs;
+import io.github.lossvariants.conformance.ConformanceRunner;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

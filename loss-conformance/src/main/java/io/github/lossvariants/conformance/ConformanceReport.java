@@ -1,4 +1,4 @@
-package io.github.lossvariants.testkit;
+package io.github.lossvariants.conformance;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.github.lossvariants.testkit;
+package io.github.lossvariants.conformance;
 
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.github.lossvariants.testkit;
+package io.github.lossvariants.conformance;
 
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
@@ -44,7 +44,7 @@ import java.util.function.Predicate;
  *       tolerances). Any non-finite value fails.</li>
  * </ul>
  * Each call receives its own copy of the inputs, so a loss that mutates its inputs cannot
- * corrupt the next comparison (use {@link LossChecks#assertNoMutation} to catch that).
+ * corrupt the next comparison (use {@code LossChecks.assertNoMutation} of loss-testkit to catch that).
  *
  * @since 0.1.0
  */
@@ -311,11 +311,13 @@ public final class ConformanceRunner {
         return back.reshape('c', new long[]{back.length()}).toDoubleVector();
     }
 
-    static String dtypeName(DataType type) {
+    /** @return the data type as the reference vectors (PyTorch) name it: float64, float32, half, ... */
+    public static String dtypeName(DataType type) {
         return type == DataType.DOUBLE ? "float64" : type == DataType.FLOAT ? "float32" : type.name().toLowerCase();
     }
 
-    static String describe(Throwable e) {
+    /** @return the exception and each of its causes, as {@code Type: message <- Cause: message} */
+    public static String describe(Throwable e) {
         StringBuilder b = new StringBuilder(e.getClass().getSimpleName()).append(": ").append(e.getMessage());
         for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
             b.append(" <- ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());

@@ -1,4 +1,4 @@
-package io.github.lossvariants.testkit;
+package io.github.lossvariants.conformance;
 
 /**
  * The outcome of one conformance case.
