@@ -109,7 +109,8 @@ public final class ParameterSchema implements Serializable {
      * @param values   parameter values by name; null or empty for all defaults; a missing or null
      *                 value takes the parameter's default (or stays absent when it is optional)
      * @return the complete, normalized parameters
-     * @throws LossConfigurationException for an unknown name, a wrong type or an out-of-range value
+     * @throws LossConfigurationException for an unknown name, a wrong type, an out-of-range value or a
+     *                                    missing required parameter
      */
     public LossParameters resolve(String lossName, Map<String, ?> values) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -126,6 +127,9 @@ public final class ParameterSchema implements Serializable {
                 out.put(s.name(), s.validate(lossName, raw));
             } else if (s.defaultValue() != null) {
                 out.put(s.name(), s.defaultValue());
+            } else if (s.isRequired()) {
+                throw new LossConfigurationException("loss '" + lossName + "': parameter '" + s.name() + "' is required ("
+                        + ParameterValues.allowed(s) + "): " + s.description());
             }
         }
         return new LossParameters(lossName, this, out);

@@ -25,14 +25,16 @@ public final class ParameterSpec implements Serializable {
     private final boolean maxInclusive;
     private final String description;
     private final List<String> choices;
+    private final boolean required;
 
     private ParameterSpec(String name, ParameterType type, Object defaultValue, double min, boolean minInclusive,
                           double max, boolean maxInclusive, String description) {
-        this(name, type, defaultValue, min, minInclusive, max, maxInclusive, description, List.of());
+        this(name, type, defaultValue, min, minInclusive, max, maxInclusive, description, List.of(), false);
     }
 
     private ParameterSpec(String name, ParameterType type, Object defaultValue, double min, boolean minInclusive,
-                          double max, boolean maxInclusive, String description, List<String> choices) {
+                          double max, boolean maxInclusive, String description, List<String> choices,
+                          boolean required) {
         if (name == null || !name.matches("[a-zA-Z][a-zA-Z0-9]*")) {
             throw new IllegalArgumentException("Parameter name must be a camelCase identifier, got '" + name + "'");
         }
@@ -44,6 +46,10 @@ public final class ParameterSpec implements Serializable {
         this.maxInclusive = maxInclusive;
         this.description = Objects.requireNonNull(description, "description");
         this.choices = List.copyOf(choices);
+        this.required = required;
+        if (required && defaultValue != null) {
+            throw new IllegalArgumentException("Parameter '" + name + "' is required and so cannot have a default");
+        }
         if (type == ParameterType.CHOICE && this.choices.isEmpty()) {
             throw new IllegalArgumentException("Parameter '" + name + "' of type CHOICE needs at least one choice");
         }
@@ -94,32 +100,50 @@ public final class ParameterSpec implements Serializable {
      */
     public static ParameterSpec ofChoice(String name, String defaultValue, String description, String... choices) {
         return new ParameterSpec(name, ParameterType.CHOICE, defaultValue, Double.NEGATIVE_INFINITY, true,
-                Double.POSITIVE_INFINITY, true, description, List.of(choices));
+                Double.POSITIVE_INFINITY, true, description, List.of(choices), false);
     }
 
     /** @return a copy allowing values (or elements) {@code >= min} */
     public ParameterSpec atLeast(double min) {
-        return new ParameterSpec(name, type, defaultValue, min, true, max, maxInclusive, description, choices);
+        return new ParameterSpec(name, type, defaultValue, min, true, max, maxInclusive, description, choices, required);
     }
 
     /** @return a copy allowing values (or elements) {@code > min} */
     public ParameterSpec greaterThan(double min) {
-        return new ParameterSpec(name, type, defaultValue, min, false, max, maxInclusive, description, choices);
+        return new ParameterSpec(name, type, defaultValue, min, false, max, maxInclusive, description, choices, required);
     }
 
     /** @return a copy allowing values (or elements) {@code <= max} */
     public ParameterSpec atMost(double max) {
-        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, true, description, choices);
+        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, true, description, choices, required);
     }
 
     /** @return a copy allowing values (or elements) {@code < max} */
     public ParameterSpec lessThan(double max) {
-        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, false, description, choices);
+        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, false, description, choices, required);
     }
 
     /** @return a copy allowing values (or elements) in the closed interval {@code [min, max]} */
     public ParameterSpec between(double min, double max) {
-        return new ParameterSpec(name, type, defaultValue, min, true, max, true, description, choices);
+        return new ParameterSpec(name, type, defaultValue, min, true, max, true, description, choices, required);
+    }
+
+    /**
+     * @return a copy that must be given: a spec string, a Java constructor or a saved model without
+     * it is rejected with a message naming it (for values that depend on the user's data, such as
+     * class counts). A required parameter has no default.
+     * @since 0.2.0
+     */
+    public ParameterSpec required() {
+        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, maxInclusive, description, choices, true);
+    }
+
+    /**
+     * @return true when the parameter must be given ({@link #required()})
+     * @since 0.2.0
+     */
+    public boolean isRequired() {
+        return required;
     }
 
     /**
@@ -149,9 +173,9 @@ public final class ParameterSpec implements Serializable {
         return defaultValue;
     }
 
-    /** @return true when the parameter has no default: absent means the option is off */
+    /** @return true when the parameter has no default and is not required: absent means the option is off */
     public boolean isOptional() {
-        return defaultValue == null;
+        return defaultValue == null && !required;
     }
 
     /** @return the one-line meaning */
@@ -236,7 +260,8 @@ public final class ParameterSpec implements Serializable {
         if (!range.isEmpty()) {
             b.append(' ').append(range);
         }
-        b.append(", default ").append(defaultValue == null ? "none" : ParameterValues.formatPlain(defaultValue)).append(")");
+        b.append(required ? ", required" : ", default " + (defaultValue == null ? "none" : ParameterValues.formatPlain(defaultValue)))
+                .append(")");
         return b.append(": ").append(description).toString();
     }
 

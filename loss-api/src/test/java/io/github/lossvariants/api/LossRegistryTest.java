@@ -190,4 +190,18 @@ class LossRegistryTest {
         assertEquals("loss 'focal-like': invalid value for parameter mode=tertiary. Must be one of {multiclass, binary}.",
                 e.getMessage());
     }
+
+    @Test
+    void aRequiredParameterMustBeGivenAndIsNamedWhenMissing() {
+        ParameterSchema schema = ParameterSchema.of(
+                ParameterSpec.ofDoubleArray("classCounts", null, "training examples per class").greaterThan(0).required());
+        LossRegistry counted = LossRegistry.of(new SimpleLossProvider("counted", "test", schema,
+                v -> new FocalLikeProvider.EchoLoss(Map.of())) {
+        });
+        LossConfigurationException e = assertThrows(LossConfigurationException.class, () -> counted.create("counted"));
+        assertEquals("loss 'counted': parameter 'classCounts' is required (a list of numbers such as [1, 2.5] > 0):"
+                + " training examples per class", e.getMessage());
+        assertTrue(schema.spec("classCounts").orElseThrow().describe().contains("required"));
+        assertTrue(counted.create("counted(classCounts=[10, 2])") instanceof LossFunction);
+    }
 }
