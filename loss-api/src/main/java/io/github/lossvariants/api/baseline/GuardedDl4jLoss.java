@@ -110,27 +110,31 @@ abstract class GuardedDl4jLoss extends ParameterizedLoss {
     }
 
     // Each entry point runs in the thread's scratch workspace (DL4J's loss allocates several
-    // input-sized temporaries per call) and copies what it returns out to the caller's workspace.
+    // input-sized temporaries per call) and copies what it returns out to the caller's workspace;
+    // HALF inputs are computed in FLOAT (DL4J's losses overflow in HALF) and the results converted back.
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            return total(scoreArray(labels, preOutput, activationFn, mask), average);
+            INDArray z = ws.preOutput(preOutput);
+            return total(scoreArray(ws.input(labels), z, activationFn, ws.input(mask)), average);
         }
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            return ws.export(scoreArray(labels, preOutput, activationFn, mask));
+            INDArray z = ws.preOutput(preOutput);
+            return ws.export(scoreArray(ws.input(labels), z, activationFn, ws.input(mask)));
         }
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            return ws.export(gradient(labels, preOutput, activationFn, mask));
+            INDArray z = ws.preOutput(preOutput);
+            return ws.export(gradient(ws.input(labels), z, activationFn, ws.input(mask)));
         }
     }
 
@@ -138,8 +142,11 @@ abstract class GuardedDl4jLoss extends ParameterizedLoss {
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                           INDArray mask, boolean average) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            double score = total(scoreArray(labels, preOutput, activationFn, mask), average);
-            return new Pair<>(score, ws.export(gradient(labels, preOutput, activationFn, mask)));
+            INDArray z = ws.preOutput(preOutput);
+            INDArray y = ws.input(labels);
+            INDArray m = ws.input(mask);
+            double score = total(scoreArray(y, z, activationFn, m), average);
+            return new Pair<>(score, ws.export(gradient(y, z, activationFn, m)));
         }
     }
 

@@ -125,28 +125,28 @@ public abstract class BaseLoss extends ParameterizedLoss {
     }
 
     // Every entry point computes inside the thread's scratch workspace (temporaries cost nothing
-    // to allocate or free) and copies what it returns out to the caller's workspace.
+    // to allocate or free) and copies what it returns out to the caller's workspace. HALF inputs
+    // are computed in FLOAT and the results converted back (ScratchWorkspace.computeType).
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            Evaluation e = evaluate(labels, preOutput, activationFn, mask, false, false);
-            return total(e, average);
+            return total(evaluate(ws, labels, preOutput, activationFn, mask, false, false), average);
         }
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            return ws.export(evaluate(labels, preOutput, activationFn, mask, false, true).rowScores());
+            return ws.export(evaluate(ws, labels, preOutput, activationFn, mask, false, true).rowScores());
         }
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            return ws.export(evaluate(labels, preOutput, activationFn, mask, true, false).gradient());
+            return ws.export(evaluate(ws, labels, preOutput, activationFn, mask, true, false).gradient());
         }
     }
 
@@ -154,10 +154,15 @@ public abstract class BaseLoss extends ParameterizedLoss {
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                           INDArray mask, boolean average) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            Evaluation e = evaluate(labels, preOutput, activationFn, mask, true, false);
-            double total = total(e, average);
-            return new Pair<>(total, ws.export(e.gradient()));
+            Evaluation e = evaluate(ws, labels, preOutput, activationFn, mask, true, false);
+            return new Pair<>(total(e, average), ws.export(e.gradient()));
         }
+    }
+
+    private Evaluation evaluate(ScratchWorkspace ws, INDArray labels, INDArray preOutput, IActivation activation,
+                                INDArray mask, boolean gradient, boolean rowScores) {
+        INDArray z = ws.preOutput(preOutput);
+        return evaluate(ws.input(labels), z, activation, ws.input(mask), gradient, rowScores);
     }
 
     private static double total(Evaluation e, boolean average) {

@@ -44,6 +44,8 @@ public final class ScratchWorkspace implements AutoCloseable {
     private final MemoryWorkspace caller;
     private final MemoryWorkspace scratch;
     private final ScratchWorkspace enclosing;
+    /** The data type the call's results must have when it computes in another one; null otherwise. */
+    private DataType resultType;
 
     private ScratchWorkspace(MemoryWorkspace caller, MemoryWorkspace scratch) {
         this.caller = caller;
@@ -68,6 +70,43 @@ public final class ScratchWorkspace implements AutoCloseable {
     }
 
     /**
+     * The data type a loss computes in for inputs of a type: FLOAT for HALF, whose range (at most
+     * 65504, smallest normal 6.1e-5) and 11-bit precision cannot hold the intermediates of a loss
+     * (exp of logits, logs of small probabilities, sums of counts, p^gamma); the type itself otherwise.
+     *
+     * @param type the inputs' data type
+     * @return the type to compute in
+     */
+    public static DataType computeType(DataType type) {
+        return type == DataType.HALF ? DataType.FLOAT : type;
+    }
+
+    /**
+     * Takes the pre-activations of a loss call: returns them in the {@link #computeType} (a copy in
+     * this scope for HALF), and records their type as the type of the results, to which
+     * {@link #export} converts what the call returns.
+     *
+     * @param preOutput the caller's pre-activations; read only
+     * @return the pre-activations to compute with
+     */
+    public INDArray preOutput(INDArray preOutput) {
+        DataType compute = computeType(preOutput.dataType());
+        if (compute == preOutput.dataType()) {
+            return preOutput;
+        }
+        resultType = preOutput.dataType();
+        return preOutput.castTo(compute);
+    }
+
+    /**
+     * @param a labels or a mask of the call, or null
+     * @return {@code a} in the {@link #computeType} of its type (a copy in this scope for HALF), or null
+     */
+    public INDArray input(INDArray a) {
+        return a == null || computeType(a.dataType()) == a.dataType() ? a : a.castTo(computeType(a.dataType()));
+    }
+
+    /**
      * Allocates an array that a loss call returns (its gradient): in the caller's workspace (or
      * detached when the caller has none) when the current thread is directly inside the outermost
      * scratch scope, so that {@link #export} returns it without a copy; in the current workspace
@@ -79,7 +118,7 @@ public final class ScratchWorkspace implements AutoCloseable {
      */
     public static INDArray resultArray(DataType type, long... shape) {
         ScratchWorkspace active = ACTIVE.get();
-        if (active == null || active.scratch == null
+        if (active == null || active.scratch == null || active.resultType != null
                 || Nd4j.getMemoryManager().getCurrentWorkspace() != active.scratch) {
             return Nd4j.createUninitialized(type, shape);
         }
@@ -95,21 +134,35 @@ public final class ScratchWorkspace implements AutoCloseable {
 
     /**
      * @param a an array computed in this scope, or null
-     * @return {@code a} itself when it does not live in the scratch workspace; otherwise a copy in
-     *         the caller's workspace (detached when the caller has none)
+     * @return {@code a} itself when it does not live in the scratch workspace and has the results'
+     *         type; otherwise a copy in the caller's workspace (detached when the caller has none),
+     *         converted to the results' type when the call computed in another one
+     *         ({@link #preOutput})
      */
     public INDArray export(INDArray a) {
-        if (a == null || scratch == null || !a.isAttached() || a.data().getParentWorkspace() != scratch) {
+        if (a == null) {
+            return null;
+        }
+        boolean convert = resultType != null && a.dataType() != resultType;
+        boolean inScratch = scratch != null && a.isAttached() && a.data().getParentWorkspace() == scratch;
+        if (!convert && !inScratch) {
             return a;
+        }
+        if (scratch == null) {
+            return a.castTo(resultType);
         }
         if (caller == null) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                return a.dup(a.ordering());
+                return copy(a, convert);
             }
         }
         try (MemoryWorkspace ignored = caller.notifyScopeBorrowed()) {
-            return a.dup(a.ordering());
+            return copy(a, convert);
         }
+    }
+
+    private INDArray copy(INDArray a, boolean convert) {
+        return convert ? a.castTo(resultType) : a.dup(a.ordering());
     }
 
     @Override
