@@ -226,4 +226,53 @@ final class BrokenLosses {
             super("softmax-gradient-ignores-mask");
         }
     }
+
+    /**
+     * BCE with logits as log(1 + exp(z)) - y z, computed in the input's data type: fine in FLOAT at
+     * z = 12 (exp(12) = 1.6e5), infinite in HALF (largest value 65504). A plain ILossFunction.
+     */
+    static final class SoftplusInInputType implements ILossFunction {
+        private static final long serialVersionUID = 1L;
+
+        private static INDArray terms(INDArray y, INDArray z) {
+            return Transforms.log(Transforms.exp(z, true).addi(1.0), false).subi(y.castTo(z.dataType()).mul(z));
+        }
+
+        @Override
+        public double computeScore(INDArray l, INDArray p, IActivation a, INDArray mask, boolean average) {
+            double s = terms(l, p).sumNumber().doubleValue();
+            return average ? s / p.size(0) : s;
+        }
+
+        @Override
+        public INDArray computeScoreArray(INDArray l, INDArray p, IActivation a, INDArray mask) {
+            return terms(l, p).sum(true, 1);
+        }
+
+        @Override
+        public INDArray computeGradient(INDArray l, INDArray p, IActivation a, INDArray mask) {
+            return Transforms.sigmoid(p, true).subi(l.castTo(p.dataType()));
+        }
+
+        @Override
+        public Pair<Double, INDArray> computeGradientAndScore(INDArray l, INDArray p, IActivation a, INDArray mask,
+                                                              boolean average) {
+            return new Pair<>(computeScore(l, p, a, mask, average), computeGradient(l, p, a, mask));
+        }
+
+        @Override
+        public String name() {
+            return "softplus-in-input-type";
+        }
+    }
+
+    /** A correct loss holding a field that is not Serializable: Spark could not ship it. */
+    static final class HoldsNonSerializableField extends TestBceLoss {
+        private static final long serialVersionUID = 1L;
+        private final Object lock = new Object();
+
+        HoldsNonSerializableField() {
+            super("holds-lock", Map.of());
+        }
+    }
 }
