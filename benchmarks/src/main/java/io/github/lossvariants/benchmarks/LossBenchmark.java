@@ -2,6 +2,7 @@ package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -65,7 +66,7 @@ public class LossBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             Nd4j.getRandom().setSeed(1);
-            x = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 65536, 16).muli(0.01);
+            x = Nd4j.randn(DataType.FLOAT, 65536, 16).muli(0.01);
         }
     }
 
