@@ -4,9 +4,19 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
+import java.time.temporal.ChronoUnit;
 
-/** Progress of one training cell: a progress bar with ETA, or nothing. */
+/**
+ * Progress of one training cell: a progress bar with ETA, or nothing. Bars redraw in place, which
+ * only works on a terminal: {@link #onTerminal()} tells whether to draw them (redirected to a file
+ * they would write every frame as a line).
+ */
 public interface Progress extends AutoCloseable {
+
+    /** @return true when the program runs attached to an interactive terminal ({@code System.console() != null}) */
+    static boolean onTerminal() {
+        return System.console() != null;
+    }
 
     /** @param extra a short status (e.g. the last loss value) */
     void step(String extra);
@@ -18,7 +28,7 @@ public interface Progress extends AutoCloseable {
     static Progress bar(String task, long total) {
         ProgressBar pb = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setMaxRenderedLength(120)
-                .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS).showSpeed().continuousUpdate().build();
+                .setSpeedUnit(ChronoUnit.SECONDS).showSpeed().continuousUpdate().build();
         return new Progress() {
             @Override
             public void step(String extra) {
