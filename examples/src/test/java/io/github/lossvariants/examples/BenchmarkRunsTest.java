@@ -4,12 +4,16 @@ import io.github.lossvariants.examples.bench.Benchmark;
 import io.github.lossvariants.examples.bench.Imbalanced2dBenchmark;
 import io.github.lossvariants.examples.bench.M2nistBenchmark;
 import io.github.lossvariants.examples.bench.MultiMnistBenchmark;
+import io.github.lossvariants.examples.bench.Progress;
 import io.github.lossvariants.examples.bench.YeastBenchmark;
 import io.github.lossvariants.examples.metrics.Metric;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +23,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -50,6 +55,24 @@ class BenchmarkRunsTest {
         check(new MultiMnistBenchmark(), dir, List.of("bce"), "--epochs", "1", "--train-size", "16");
     }
 
+    /** What the runs above must not print: a progress bar draws frames with "% [" on System.err. */
+    @Test
+    void aProgressBarDrawsOnStandardError() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
+            try (Progress p = Progress.bar("task", 2)) {
+                p.step("x");
+                p.step("y");
+            }
+        } finally {
+            System.setErr(stderr);
+        }
+        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("% ["), printed.toString(StandardCharsets.UTF_8));
+        assertFalse(Progress.onTerminal(), "the tests run without a terminal");
+    }
+
     /**
      * Runs {@code compare BENCHMARK --quick --seeds 1 --loss LOSS... ARGS} without a terminal and checks the
      * report folder and the console.
@@ -62,9 +85,24 @@ class BenchmarkRunsTest {
                 out.toString(), "--data-dir", TestData.dir().toString()));
         losses.forEach(l -> args.addAll(List.of("--loss", l)));
         args.addAll(List.of(extra));
-        CommandLineTest.Run r = CommandLineTest.run(args.toArray(new String[0]));
-        assertEquals(0, r.code(), r.out() + r.err());
-        // no terminal: no progress bar, one line per finished cell
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream printedOut = new ByteArrayOutputStream();
+        ByteArrayOutputStream printedErr = new ByteArrayOutputStream();
+        CommandLineTest.Run r;
+        try {
+            System.setOut(new PrintStream(printedOut, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(printedErr, true, StandardCharsets.UTF_8));
+            r = CommandLineTest.run(args.toArray(new String[0]));
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        assertEquals(0, r.code(), r.out() + r.err() + printedErr);
+        // the app writes to its own writers only, and draws no progress bar without a terminal
+        assertEquals("", printedOut.toString(StandardCharsets.UTF_8), "printed to System.out");
+        assertFalse(printedErr.toString(StandardCharsets.UTF_8).contains("% ["), "a progress bar: " + printedErr);
+        // one line per finished cell
         int cells = losses.size();
         assertEquals(cells, r.out().lines().filter(l -> l.matches("\\[\\d/" + cells + "] .+ seed 0: "
                 + bench.primaryMetric().name() + " = \\S+ \\(\\d+\\.\\d s\\)")).count(), r.out());

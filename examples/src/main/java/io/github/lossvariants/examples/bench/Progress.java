@@ -1,5 +1,6 @@
 package io.github.lossvariants.examples.bench;
 
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -24,10 +25,14 @@ public interface Progress extends AutoCloseable {
     @Override
     void close();
 
-    /** @return a progress bar on stderr with rate and ETA */
+    /**
+     * @return a progress bar with rate and ETA, redrawn in place on {@code System.err} (one bar at a time: a
+     * carriage return before each frame)
+     */
     static Progress bar(String task, long total) {
         ProgressBar pb = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setMaxRenderedLength(120)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err, 120))
                 .setSpeedUnit(ChronoUnit.SECONDS).showSpeed().continuousUpdate().build();
         return new Progress() {
             @Override
