@@ -52,7 +52,7 @@ public final class CpuTimeCompare {
         boolean profile = Boolean.getBoolean("opProfile");
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         LossRegistry registry = LossRegistry.discover();
-        LossBenchmark.ExpState es = new LossBenchmark.ExpState();
+        ExpUnitBenchmark.ExpState es = new ExpUnitBenchmark.ExpState();
         es.setUp();
         double exp = cpuMedian(() -> {
             Transforms.exp(es.x, false);
