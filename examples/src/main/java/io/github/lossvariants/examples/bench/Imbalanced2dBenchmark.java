@@ -131,7 +131,7 @@ public final class Imbalanced2dBenchmark implements Benchmark {
     }
 
     static MultiLayerNetwork network(ILossFunction loss, int seed) {
-        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(Nets.nd4jSeed(seed)).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.UNIFORM).list()
                 .layer(new DenseLayer.Builder().nIn(2).nOut(16).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nIn(16).nOut(8).activation(Activation.RELU).build())
@@ -141,7 +141,7 @@ public final class Imbalanced2dBenchmark implements Benchmark {
 
     @Override
     public CellResult run(ILossFunction loss, String spec, int seed, RunSettings s, Progress.Factory progress) {
-        Nd4j.getRandom().setSeed(seed);
+        Nd4j.getRandom().setSeed(Nets.nd4jSeed(seed));
         MultiLayerNetwork net = network(loss, seed);
         DataSet train = new DataSet(Nets.matrix(data.trainX()), Nets.matrix(data.trainY()));
         INDArray testX = Nets.matrix(data.testX());

@@ -47,7 +47,7 @@ import java.util.Map;
  * {@code CacheMode.DEVICE} keeps each convolution's im2col buffer from the forward pass for the
  * backward pass (DL4J recomputes it otherwise); im2col dominates the CPU time of this net.
  *
- * <p>Temperature scaling: one temperature for the softmax, fitted on every pixel of validation
+ * <p>Temperature scaling: one temperature for the softmax, fitted on every 8th pixel of validation
  * canvases composed from MNIST training digits that no training canvas uses (seed
  * {@value #VALIDATION_SEED}; 64 canvases, 16 in a quick run), then applied to the test pixels.
  */
@@ -116,9 +116,10 @@ public final class M2nistBenchmark extends CanvasBenchmark {
 
     @Override
     public String temperatureSource() {
-        return "fitted on every pixel of " + sets().validation().size() + " validation canvases (seed " + VALIDATION_SEED
-                + ") composed from MNIST training digits that no training canvas uses; one T for the softmax, applied "
-                + "to the test pixels. The argmax prediction does not change.";
+        return "fitted on every " + PixelCalibration.FIT_STRIDE + "th pixel of " + sets().validation().size()
+                + " validation canvases (seed " + VALIDATION_SEED + ") composed from MNIST training digits that no "
+                + "training canvas uses; one T for the softmax, applied to the test pixels. The argmax prediction does "
+                + "not change.";
     }
 
     @Override
@@ -133,9 +134,9 @@ public final class M2nistBenchmark extends CanvasBenchmark {
     }
 
     static ComputationGraph network(ILossFunction loss, int seed) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
-                .cacheMode(CacheMode.DEVICE)
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(Nets.nd4jSeed(seed))
+                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same).cacheMode(CacheMode.DEVICE)
                 .graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(H, W, 1))
                 .addLayer("c1a", conv(16), "in").addLayer("c1b", conv(16), "c1a")
@@ -168,7 +169,7 @@ public final class M2nistBenchmark extends CanvasBenchmark {
 
     @Override
     public CellResult run(ILossFunction loss, String spec, int seed, RunSettings s, Progress.Factory progress) {
-        Nd4j.getRandom().setSeed(seed);
+        Nd4j.getRandom().setSeed(Nets.nd4jSeed(seed));
         ComputationGraph net = network(loss, seed);
         CellResult r = new CellResult();
         String protocol = protocols(s).get(0);

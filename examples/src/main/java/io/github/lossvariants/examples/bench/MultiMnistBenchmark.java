@@ -95,7 +95,7 @@ public final class MultiMnistBenchmark extends CanvasBenchmark implements MultiL
     }
 
     static MultiLayerNetwork network(ILossFunction loss, int seed) {
-        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(Nets.nd4jSeed(seed)).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
                 .cacheMode(CacheMode.DEVICE).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).nOut(16).activation(Activation.RELU).build())
@@ -112,7 +112,7 @@ public final class MultiMnistBenchmark extends CanvasBenchmark implements MultiL
 
     @Override
     public CellResult run(ILossFunction loss, String spec, int seed, RunSettings s, Progress.Factory progress) {
-        Nd4j.getRandom().setSeed(seed);
+        Nd4j.getRandom().setSeed(Nets.nd4jSeed(seed));
         MultiLayerNetwork net = network(loss, seed);
         double[][] testY = sets().test().labelSets();
         double[][][] lastPrediction = new double[1][][];

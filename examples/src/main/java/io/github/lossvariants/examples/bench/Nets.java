@@ -29,6 +29,21 @@ public final class Nets {
         return a.castTo(DataType.DOUBLE).toDoubleMatrix();
     }
 
+    /** The ND4J seed used for seed 0 (see {@link #nd4jSeed}). */
+    static final long SEED_ZERO = 0x5EED_0000L;
+
+    /**
+     * The seed to give ND4J and DL4J for a benchmark seed. ND4J 1.0.0-M2.1 treats seed 0 as "no seed":
+     * {@code Nd4j.getRandom().setSeed(0)} reseeds from the clock, so every draw after it (dropout masks) differs
+     * from run to run and between the losses of one seed (deeplearning4j issue 8634). Seed 0 is therefore mapped
+     * to the fixed {@link #SEED_ZERO}; every other seed is passed on unchanged.
+     *
+     * @return {@code seed}, or {@link #SEED_ZERO} for 0
+     */
+    public static long nd4jSeed(int seed) {
+        return seed == 0 ? SEED_ZERO : seed;
+    }
+
     /** @return a network of the configuration, initialised by {@link #initLikePyTorch} from the seed */
     public static MultiLayerNetwork initialised(MultiLayerConfiguration conf, long seed) {
         MultiLayerNetwork net = new MultiLayerNetwork(conf);

@@ -92,7 +92,7 @@ public final class YeastBenchmark implements MultiLabelBenchmark {
     }
 
     static MultiLayerNetwork network(ILossFunction loss, int seed, int nIn, int hidden, int nOut) {
-        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(Nets.nd4jSeed(seed)).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-3)).l2(1e-4).weightInit(WeightInit.UNIFORM).list()
                 .layer(new DenseLayer.Builder().nIn(nIn).nOut(hidden).activation(Activation.RELU).dropOut(0.7).build())
                 .layer(new OutputLayer.Builder(loss).nIn(hidden).nOut(nOut).activation(Activation.SIGMOID).build())
@@ -101,7 +101,7 @@ public final class YeastBenchmark implements MultiLabelBenchmark {
 
     @Override
     public CellResult run(ILossFunction loss, String spec, int seed, RunSettings s, Progress.Factory progress) {
-        Nd4j.getRandom().setSeed(seed);
+        Nd4j.getRandom().setSeed(Nets.nd4jSeed(seed));
         MultiLayerNetwork net = network(loss, seed, data.features(), 256, data.labels());
         DataSet train = new DataSet(Nets.matrix(data.trainX()), Nets.matrix(data.trainY()));
         INDArray testX = Nets.matrix(data.testX());
