@@ -320,6 +320,25 @@ class SavedModelsFromV010Test {
         return tests.stream();
     }
 
+    /**
+     * 0.1.0 wrote adafocal's state (and {@code "initialState"}) also before any update; such a model
+     * restores to the untrained loss the registry builds, whose spec carries no state.
+     */
+    @Test
+    void anUntrainedAdaFocalSavedBy010EqualsTheRegistryDefault() {
+        String untrained = edit(fixture("adafocal").json(), loss -> {
+            loss.putArray("gammas").add(2.0).add(2.0).add(2.0).add(2.0);
+            loss.putArray("binEdges").add(0.0).add(0.25).add(0.5).add(0.75).add(1.0);
+            loss.put("initialState", true);
+        });
+        LossFunction expected = REGISTRY.create(
+                "adafocal(numBins=4, lambda=0.5, gammaInitial=2, gammaMax=10, gammaMin=-1, switchPoint=0.1)");
+        ILossFunction restored = lossOf(outputLayer(MultiLayerConfiguration.fromJson(untrained)));
+        assertEquals(expected, restored);
+        assertEquals(expected.spec(), ((LossFunction) restored).spec());
+        assertFalse(((LossFunction) restored).parameters().containsKey("gammas"), restored.toString());
+    }
+
     // ---- unknown fields, wrong types ----
 
     @ParameterizedTest(name = "{0}: {1}")
