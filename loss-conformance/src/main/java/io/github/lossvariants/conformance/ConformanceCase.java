@@ -15,13 +15,29 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * One reference-vector case: a JSON file in the format of {@code shared/conformance/README.md}
- * ({@code id}, {@code loss}, {@code params}, {@code activation}, {@code kind}, {@code shape},
- * {@code logits}, {@code labels}, {@code per_element}, {@code per_class}, {@code per_example},
- * {@code total}, {@code gradient}). Arrays are flattened row-major ('c' order) in the layout of
- * {@code shape}.
+ * One reference-vector case: a JSON file in the format of {@code shared/conformance/README.md}.
+ * Arrays are flattened row-major ('c' order) in the layout of {@code shape}.
+ *
+ * <p>Fields, and what the {@link ConformanceRunner} does with each:
+ * <ul>
+ *   <li>compared with the loss: {@code total}, {@code per_example}, {@code gradient}, and
+ *       {@code per_element} (element-wise cases with a sigmoid or no activation);</li>
+ *   <li>inputs: {@code id} (the case's name), {@code loss}, {@code params}, {@code activation},
+ *       {@code kind}, {@code shape}, {@code logits}, {@code labels};</li>
+ *   <li>checked for consistency: {@code schema} (must be 1 when present), {@code class_counts}
+ *       (must equal {@code params.classCounts});</li>
+ *   <li>read and deliberately not compared ({@link #INFORMATIONAL_FIELDS}):
+ *       {@code reference}, {@code note}, {@code per_class} (compared through its mean,
+ *       {@code per_example}), and the reference's derived constants {@code class_weights},
+ *       {@code margins}, {@code neg_class_counts}, {@code ground_truth_counts} and its own reduced
+ *       value {@code reference_output}, which are there for debugging.</li>
+ * </ul>
+ * Any other field is recorded in {@link #unknownFields()}, and the runner fails such a case: a
+ * field it does not understand may change what the case means, so it is never silently skipped.
  *
  * <p>Files are parsed with DL4J's shaded Jackson; a malformed file fails with an
  * {@link IllegalArgumentException} naming the file and what is wrong. Instances are immutable
@@ -31,6 +47,24 @@ import java.util.Map;
  */
 public final class ConformanceCase {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * Fields that are read but not compared with the loss: descriptions, the per-class values of
+     * region cases (compared through their mean, {@code per_example}) and constants the reference
+     * derived, kept in the files for debugging.
+     *
+     * @since 0.2.0
+     */
+    public static final Set<String> INFORMATIONAL_FIELDS = Set.of("reference", "note", "per_class", "class_weights",
+            "margins", "neg_class_counts", "ground_truth_counts", "reference_output");
+
+    /** Every field this class understands. */
+    private static final Set<String> KNOWN_FIELDS = union(INFORMATIONAL_FIELDS, Set.of("schema", "id", "loss",
+            "params", "activation", "kind", "shape", "logits", "labels", "per_element", "per_example", "total",
+            "gradient", "class_counts"));
+
+    /** The version of the case format this class reads. */
+    static final int SCHEMA_VERSION = 1;
 
     private final Path source;
     private final String id;
@@ -46,11 +80,14 @@ public final class ConformanceCase {
     private final double[] perExample;
     private final double[] gradient;
     private final double total;
+    private final double[] classCounts;
+    private final Integer schema;
+    private final List<String> unknownFields;
 
     private ConformanceCase(Path source, String id, String loss, String activation, String kind,
                             Map<String, Object> params, long[] shape, double[] logits, double[] labels,
                             double[] perElement, double[] perClass, double[] perExample, double[] gradient,
-                            double total) {
+                            double total, double[] classCounts, Integer schema, List<String> unknownFields) {
         this.source = source;
         this.id = id;
         this.loss = loss;
@@ -65,6 +102,15 @@ public final class ConformanceCase {
         this.perExample = perExample;
         this.gradient = gradient;
         this.total = total;
+        this.classCounts = classCounts;
+        this.schema = schema;
+        this.unknownFields = unknownFields;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new TreeSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 
     /**
@@ -162,8 +208,31 @@ public final class ConformanceCase {
         if (t == null || !t.isNumber()) {
             throw new IllegalArgumentException("'total' must be a number");
         }
+        double[] classCounts = array(root, "class_counts", false, -1);
+        for (String numeric : List.of("class_weights", "margins", "neg_class_counts", "ground_truth_counts")) {
+            array(root, numeric, false, -1); // informational, but still well-formed
+        }
+        JsonNode ref = root.get("reference_output");
+        if (ref != null && !ref.isNull() && !ref.isNumber()) {
+            throw new IllegalArgumentException("'reference_output' must be a number, got " + ref.getNodeType());
+        }
+        Integer schema = null;
+        JsonNode sv = root.get("schema");
+        if (sv != null && !sv.isNull()) {
+            if (!sv.canConvertToInt() || !sv.isIntegralNumber()) {
+                throw new IllegalArgumentException("'schema' must be a whole number, got " + sv);
+            }
+            schema = sv.asInt();
+        }
+        Set<String> unknown = new TreeSet<>();
+        root.fieldNames().forEachRemaining(name -> {
+            if (!KNOWN_FIELDS.contains(name)) {
+                unknown.add(name);
+            }
+        });
         return new ConformanceCase(file, id, loss, activation, kind, Collections.unmodifiableMap(params), shape,
-                logits, labels, perElement, perClass, perExample, gradient, t.asDouble());
+                logits, labels, perElement, perClass, perExample, gradient, t.asDouble(), classCounts, schema,
+                List.copyOf(unknown));
     }
 
     private static String text(JsonNode root, String field) {
@@ -238,12 +307,15 @@ public final class ConformanceCase {
         return loss;
     }
 
-    /** @return {@code sigmoid} or {@code softmax} */
+    /** @return {@code sigmoid}, {@code softmax} or {@code none} (the loss reads the raw logits) as the file says */
     public String activation() {
         return activation;
     }
 
-    /** @return {@code elementwise}, {@code region} or {@code per-example} */
+    /**
+     * @return {@code elementwise}, {@code region}, {@code per-example} or {@code minibatch} as the
+     * file says ({@code elementwise} when absent); the runner fails any other
+     */
     public String kind() {
         return kind;
     }
@@ -291,6 +363,32 @@ public final class ConformanceCase {
     /** @return the sum of the per-example losses */
     public double total() {
         return total;
+    }
+
+    /**
+     * @return {@code class_counts} (training examples per class; the same numbers as
+     * {@code params.classCounts}), or null when absent
+     * @since 0.2.0
+     */
+    public double[] classCounts() {
+        return classCounts == null ? null : classCounts.clone();
+    }
+
+    /**
+     * @return the format version ({@code schema}), or null when the file does not say
+     * @since 0.2.0
+     */
+    public Integer schema() {
+        return schema;
+    }
+
+    /**
+     * @return the top-level fields this class does not understand, sorted; the runner fails a case
+     * that has any
+     * @since 0.2.0
+     */
+    public List<String> unknownFields() {
+        return unknownFields;
     }
 
     @Override

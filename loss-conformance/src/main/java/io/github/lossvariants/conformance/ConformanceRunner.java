@@ -4,6 +4,7 @@ import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -27,21 +28,36 @@ import java.util.function.Predicate;
  * <ul>
  *   <li>the loss is {@code registry.create(case.loss(), case.params())}; an unregistered name, an
  *       unknown or invalid parameter, or any exception thrown by the loss is a <b>failure</b>
- *       (never a skip), with the message;</li>
+ *       (never a skip), with the message. So is a case this runner does not fully understand: an
+ *       unknown {@code kind} or {@code activation}, a field it does not know
+ *       ({@link ConformanceCase#unknownFields()}), a {@code schema} other than 1, or a
+ *       {@code class_counts} that differs from {@code params.classCounts};</li>
  *   <li>activation {@code sigmoid} is {@link ActivationSigmoid}, {@code softmax} is
- *       {@link ActivationSoftmax};</li>
+ *       {@link ActivationSoftmax}, {@code none} (the loss reads the raw logits) is DL4J's
+ *       {@link ActivationIdentity} ({@code Activation.IDENTITY});</li>
  *   <li>shape {@code [N, C]}: rows are examples. Shape {@code [N, C, spatial...]} (NCHW, NCDHW) is
  *       permuted to {@code [N*spatial, C]} rows as {@code CnnLossLayer} does (row
  *       {@code n*H*W + h*W + w}, 'c' order); the gradient is permuted back for comparison;</li>
- *   <li>kind {@code region}: the loss must implement {@link RowGroupedLoss} and is used as
- *       {@code withRowsPerExample(prod(spatial))}; otherwise the case fails;</li>
- *   <li>per-example values are the sums of each example's {@code computeScoreArray} rows (one
- *       value, the total, when the case has {@code batch=true});</li>
+ *   <li>kind {@code elementwise}: per-example values are the sums of each example's rows of
+ *       {@code computeScoreArray}; {@code per_element}, when present and the activation is
+ *       {@code sigmoid} or {@code none}, is compared element by element through per-output masks
+ *       selecting one column at a time (the outputs of such a loss are independent; with
+ *       {@code softmax} a per-output mask may not differ within a row, so there
+ *       {@code per_element} is compared through its row sums, {@code per_example});</li>
+ *   <li>kinds {@code region} and {@code per-example}: the loss's value per example is not a sum over
+ *       rows. A {@code region} case, and a {@code per-example} case with spatial dimensions, need a
+ *       loss implementing {@link RowGroupedLoss}, used as {@code withRowsPerExample(prod(spatial))}
+ *       (otherwise the case fails); per-example values are the sums of each example's rows (one
+ *       value, the total, for a region case with {@code batch=true});</li>
+ *   <li>kind {@code minibatch}: the loss couples the whole minibatch; {@code per_example} must have
+ *       exactly one entry (the total), compared with the sum of all rows of
+ *       {@code computeScoreArray} (each row's share of the minibatch loss, as the loss documents
+ *       it); a {@link RowGroupedLoss} is configured as for {@code region};</li>
  *   <li>compared: {@code total} against {@code computeScore(average=false)}, {@code per_example},
- *       {@code gradient} against {@code computeGradient}, and {@code computeGradientAndScore}
- *       against both, with |actual - expected| &lt;= atol + rtol*|expected|: a DOUBLE run with
- *       rtol 1e-7, atol 1e-9 and a FLOAT run with rtol 1e-3, atol 1e-5 (the README's
- *       tolerances). Any non-finite value fails.</li>
+ *       {@code per_element}, {@code gradient} against {@code computeGradient}, and
+ *       {@code computeGradientAndScore} against both, with |actual - expected| &lt;= atol +
+ *       rtol*|expected|: a DOUBLE run with rtol 1e-7, atol 1e-9 and a FLOAT run with rtol 1e-3,
+ *       atol 1e-5 (the README's tolerances). Any non-finite value fails.</li>
  * </ul>
  * Each call receives its own copy of the inputs, so a loss that mutates its inputs cannot
  * corrupt the next comparison (use {@code LossChecks.assertNoMutation} of loss-testkit to catch that).
@@ -109,6 +125,12 @@ public final class ConformanceRunner {
         return new ConformanceReport(results);
     }
 
+    /** The kinds of case this runner understands. */
+    public static final List<String> KINDS = List.of("elementwise", "region", "per-example", "minibatch");
+
+    /** The activations this runner understands. */
+    public static final List<String> ACTIVATIONS = List.of("sigmoid", "softmax", "none");
+
     /**
      * Runs one case in DOUBLE and then FLOAT.
      *
@@ -116,6 +138,10 @@ public final class ConformanceRunner {
      * @return passed, or failed with the first mismatch or error
      */
     public CaseResult run(ConformanceCase c) {
+        String problem = formatProblem(c);
+        if (problem != null) {
+            return CaseResult.fail(c, problem);
+        }
         if (registry.provider(c.loss()).isEmpty()) {
             return CaseResult.fail(c, "loss '" + c.loss() + "' is not registered (registered: "
                     + (registry.names().isEmpty() ? "none" : String.join(", ", registry.names())) + ")");
@@ -127,28 +153,19 @@ public final class ConformanceRunner {
             return CaseResult.fail(c, "cannot create loss '" + c.loss() + "' with params " + c.params() + ": "
                     + describe(e));
         }
-        IActivation activation;
-        switch (c.activation()) {
-            case "sigmoid":
-                activation = new ActivationSigmoid();
-                break;
-            case "softmax":
-                activation = new ActivationSoftmax();
-                break;
-            default:
-                return CaseResult.fail(c, "unsupported activation '" + c.activation() + "' (expected sigmoid or softmax)");
-        }
+        IActivation activation = activation(c.activation());
         long[] shape = c.shape();
         long spatial = 1;
         for (int i = 2; i < shape.length; i++) {
             spatial *= shape[i];
         }
-        if ("region".equals(c.kind())) {
-            if (!(loss instanceof RowGroupedLoss)) {
-                return CaseResult.fail(c, "kind 'region' needs a loss implementing "
-                        + RowGroupedLoss.class.getName() + " (so it can group the " + spatial
-                        + " rows of each example), but " + loss.getClass().getName() + " does not");
-            }
+        boolean grouped = "region".equals(c.kind()) || ("per-example".equals(c.kind()) && spatial > 1);
+        if (grouped && !(loss instanceof RowGroupedLoss)) {
+            return CaseResult.fail(c, "kind '" + c.kind() + "'" + (spatial > 1 ? " with spatial dimensions" : "")
+                    + " needs a loss implementing " + RowGroupedLoss.class.getName() + " (so it can group the "
+                    + spatial + " rows of each example), but " + loss.getClass().getName() + " does not");
+        }
+        if (loss instanceof RowGroupedLoss && !"elementwise".equals(c.kind())) {
             try {
                 loss = ((RowGroupedLoss) loss).withRowsPerExample(spatial);
             } catch (RuntimeException e) {
@@ -171,6 +188,48 @@ public final class ConformanceRunner {
         return CaseResult.pass(c);
     }
 
+    /** @return why the runner cannot run the case as written (format version, kind, activation, fields), or null */
+    private static String formatProblem(ConformanceCase c) {
+        if (c.schema() != null && c.schema() != ConformanceCase.SCHEMA_VERSION) {
+            return "schema " + c.schema() + " is not understood (this runner reads schema "
+                    + ConformanceCase.SCHEMA_VERSION + ")";
+        }
+        if (!KINDS.contains(c.kind())) {
+            return "unknown kind '" + c.kind() + "' (this runner understands " + String.join(", ", KINDS) + ")";
+        }
+        if (!ACTIVATIONS.contains(c.activation())) {
+            return "unsupported activation '" + c.activation() + "' (this runner understands "
+                    + String.join(", ", ACTIVATIONS) + ")";
+        }
+        if (!c.unknownFields().isEmpty()) {
+            return "unknown field" + (c.unknownFields().size() == 1 ? " " : "s ") + String.join(", ", c.unknownFields())
+                    + " (a field the runner does not understand may change what the case means; it understands "
+                    + "the fields of shared/conformance/README.md)";
+        }
+        double[] counts = c.classCounts();
+        if (counts != null) {
+            Object p = c.params().get("classCounts");
+            double[] given = p instanceof List && ((List<?>) p).stream().allMatch(v -> v instanceof Number)
+                    ? ((List<?>) p).stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray() : null;
+            if (!Arrays.equals(counts, given)) {
+                return "class_counts " + Arrays.toString(counts) + " differs from params.classCounts "
+                        + (p == null ? "(absent)" : p) + "; the README says they are the same numbers";
+            }
+        }
+        return null;
+    }
+
+    private static IActivation activation(String name) {
+        switch (name) {
+            case "sigmoid":
+                return new ActivationSigmoid();
+            case "softmax":
+                return new ActivationSoftmax();
+            default:
+                return new ActivationIdentity();
+        }
+    }
+
     private static String runIn(ConformanceCase c, ILossFunction loss, IActivation act, long[] shape, long spatial,
                                 DataType type) {
         boolean isDouble = type == DataType.DOUBLE;
@@ -187,16 +246,22 @@ public final class ConformanceRunner {
             return f;
         }
         INDArray scoreArray = loss.computeScoreArray(labels.dup(), logits.dup(), act, null);
-        if (scoreArray == null || scoreArray.length() != rows
-                || !(scoreArray.rank() == 2 && scoreArray.size(1) == 1)) {
-            return "computeScoreArray returned shape " + (scoreArray == null ? "null" : Arrays.toString(scoreArray.shape()))
-                    + ", expected [" + rows + ", 1] (" + dt + ")";
+        f = checkScoreArray(scoreArray, rows, dt);
+        if (f != null) {
+            return f;
         }
-        double[] perRow = scoreArray.castTo(DataType.DOUBLE).dup('c').reshape('c', new long[]{rows}).toDoubleVector();
+        double[] perRow = columnValues(scoreArray, rows);
         double[] expectedPerExample = c.perExample();
         if (expectedPerExample != null) {
             double[] perExample;
-            if (Boolean.TRUE.equals(c.params().get("batch"))) {
+            boolean single = "minibatch".equals(c.kind())
+                    || ("region".equals(c.kind()) && Boolean.TRUE.equals(c.params().get("batch")));
+            if (single) {
+                if (expectedPerExample.length != 1) {
+                    return "per_example of a " + (("minibatch".equals(c.kind())) ? "minibatch case" : "region case with"
+                            + " batch=true") + " must have one entry (the total), the file has "
+                            + expectedPerExample.length;
+                }
                 double s = 0;
                 for (double v : perRow) {
                     s += v;
@@ -210,6 +275,13 @@ public final class ConformanceRunner {
                 }
             }
             f = compare("per_example", expectedPerExample, perExample, rtol, atol, dt);
+            if (f != null) {
+                return f;
+            }
+        }
+        double[] expectedPerElement = c.perElement();
+        if (expectedPerElement != null && "elementwise".equals(c.kind()) && !(act instanceof ActivationSoftmax)) {
+            f = comparePerElement(c, loss, act, labels, logits, shape, expectedPerElement, rtol, atol, dt);
             if (f != null) {
                 return f;
             }
@@ -238,6 +310,43 @@ public final class ConformanceRunner {
             }
         }
         return null;
+    }
+
+    private static String checkScoreArray(INDArray scoreArray, long rows, String dt) {
+        if (scoreArray == null || scoreArray.length() != rows
+                || !(scoreArray.rank() == 2 && scoreArray.size(1) == 1)) {
+            return "computeScoreArray returned shape " + (scoreArray == null ? "null" : Arrays.toString(scoreArray.shape()))
+                    + ", expected [" + rows + ", 1] (" + dt + ")";
+        }
+        return null;
+    }
+
+    private static double[] columnValues(INDArray column, long rows) {
+        return column.castTo(DataType.DOUBLE).dup('c').reshape('c', new long[]{rows}).toDoubleVector();
+    }
+
+    /**
+     * Each element's loss of an element-wise case with independent outputs: for column k, the
+     * per-row scores under a per-output mask that keeps only column k are the elements of that column.
+     */
+    private static String comparePerElement(ConformanceCase c, ILossFunction loss, IActivation act, INDArray labels,
+                                            INDArray logits, long[] shape, double[] expected, double rtol,
+                                            double atol, String dt) {
+        long rows = logits.size(0);
+        long classes = logits.size(1);
+        INDArray elements = Nd4j.create(DataType.DOUBLE, rows, classes);
+        for (long k = 0; k < classes; k++) {
+            INDArray mask = Nd4j.zeros(logits.dataType(), rows, classes);
+            mask.getColumn(k).assign(1.0);
+            INDArray column = loss.computeScoreArray(labels.dup(), logits.dup(), act, mask);
+            String f = checkScoreArray(column, rows, dt + ", per-output mask of column " + k);
+            if (f != null) {
+                return f;
+            }
+            elements.getColumn(k).assign(column.castTo(DataType.DOUBLE).reshape(rows));
+        }
+        return compare("per_element", expected, fromRows(elements, shape), rtol, atol, dt
+                + ", each element read through a per-output mask keeping its column");
     }
 
     private static String compareGradient(String field, double[] expected, INDArray actualRows, long[] shape,

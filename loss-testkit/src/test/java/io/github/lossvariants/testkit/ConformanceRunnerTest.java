@@ -44,6 +44,12 @@ class ConformanceRunnerTest {
     /** Writes a BCE case of the given shape, scaled by weight, with per-example sums over non-batch elements. */
     private void writeBce(String file, String id, String loss, String params, String kind, long[] shape, double weight,
                           double totalOffset, int gradientIndexOff) throws IOException {
+        writeBce(file, id, loss, params, kind, shape, weight, totalOffset, gradientIndexOff, "");
+    }
+
+    /** As above; {@code extra} is appended to the JSON object (e.g. {@code , "note": "x"}). */
+    private void writeBce(String file, String id, String loss, String params, String kind, long[] shape, double weight,
+                          double totalOffset, int gradientIndexOff, String extra) throws IOException {
         int n = 1;
         for (long s : shape) {
             n *= (int) s;
@@ -68,7 +74,7 @@ class ConformanceRunnerTest {
         String json = "{\"schema\": 1, \"id\": \"" + id + "\", \"loss\": \"" + loss + "\", \"params\": " + params
                 + ", \"activation\": \"sigmoid\", \"kind\": \"" + kind + "\", \"shape\": " + Arrays.toString(shape)
                 + ", \"logits\": " + arr(z) + ", \"labels\": " + arr(y) + ", \"per_example\": " + arr(perExample)
-                + ", \"total\": " + num(total + totalOffset) + ", \"gradient\": " + arr(g) + "}";
+                + ", \"total\": " + num(total + totalOffset) + ", \"gradient\": " + arr(g) + extra + "}";
         Files.writeString(dir.resolve(file), json);
     }
 
@@ -215,5 +221,98 @@ class ConformanceRunnerTest {
         LossRegistry registry = LossRegistry.of(new TestDiceLoss.Provider());
         ConformanceReport report = new ConformanceRunner(registry).run(dir);
         assertEquals(List.of("PASS dice (test-dice)"), report.lines());
+    }
+
+    /** Per-element BCE of the case writeBce writes (same formula, same data), for per_element fields. */
+    private static double[] bcePerElement(long[] shape, double weight) {
+        int n = 1;
+        for (long s : shape) {
+            n *= (int) s;
+        }
+        double[] e = new double[n];
+        for (int i = 0; i < n; i++) {
+            double z = Math.sin(1.3 * i + 0.2) * 4;
+            double y = (i * 7 % 5) < 2 ? 1 : 0;
+            e[i] = weight * bce(z, y);
+        }
+        return e;
+    }
+
+    @Test
+    void perElementIsComparedElementByElement() throws IOException {
+        long[] shape = {2, 3, 2, 2};
+        double[] perElement = bcePerElement(shape, 1);
+        writeBce("a.json", "right", "test-bce", "{}", "elementwise", shape, 1, 0, -1, ", \"per_element\": " + arr(perElement));
+        double[] wrong = perElement.clone();
+        // moved between two elements of the same example: per_example and total still match
+        wrong[5] += 0.25;
+        wrong[6] -= 0.25;
+        writeBce("b.json", "moved", "test-bce", "{}", "elementwise", shape, 1, 0, -1, ", \"per_element\": " + arr(wrong));
+        List<String> lines = new ConformanceRunner(REGISTRY).run(dir).lines();
+        assertEquals("PASS right (test-bce)", lines.get(0));
+        assertTrue(lines.get(1).startsWith("FAIL moved (test-bce): per_element[5] expected"), lines.get(1));
+    }
+
+    @Test
+    void informationalFieldsAreReadAndNotCompared() throws IOException {
+        writeBce("a.json", "informational", "test-bce", "{}", "per-example", new long[]{3, 4}, 1, 0, -1,
+                ", \"reference\": \"somewhere\", \"note\": \"text\", \"class_weights\": [1, 2],"
+                        + " \"margins\": [0.1], \"neg_class_counts\": [5, 6], \"ground_truth_counts\": [1, 0],"
+                        + " \"reference_output\": 12.5, \"per_class\": [0.5, 0.25], \"per_element\": null");
+        assertEquals(List.of("PASS informational (test-bce)"), new ConformanceRunner(REGISTRY).run(dir).lines());
+    }
+
+    @Test
+    void whatTheRunnerDoesNotUnderstandFailsTheCase() throws IOException {
+        writeBce("a.json", "kind", "test-bce", "{}", "pairwise", new long[]{2, 2}, 1, 0, -1);
+        writeBce("b.json", "field", "test-bce", "{}", "elementwise", new long[]{2, 2}, 1, 0, -1,
+                ", \"sample_weights\": [1, 2], \"ignore_index\": 3");
+        writeBce("c.json", "schema", "test-bce", "{}", "elementwise", new long[]{2, 2}, 1, 0, -1);
+        Files.writeString(dir.resolve("c.json"), Files.readString(dir.resolve("c.json")).replace("\"schema\": 1", "\"schema\": 2"));
+        writeBce("d.json", "activation", "test-bce", "{}", "elementwise", new long[]{2, 2}, 1, 0, -1);
+        Files.writeString(dir.resolve("d.json"), Files.readString(dir.resolve("d.json")).replace("\"sigmoid\"", "\"tanh\""));
+        writeBce("e.json", "counts", "test-bce", "{}", "elementwise", new long[]{2, 2}, 1, 0, -1,
+                ", \"class_counts\": [10, 1]");
+        List<String> lines = new ConformanceRunner(REGISTRY).run(dir).lines();
+        assertEquals(5, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("FAIL kind (test-bce): unknown kind 'pairwise'"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("FAIL field (test-bce): unknown fields ignore_index, sample_weights"),
+                lines.get(1));
+        assertTrue(lines.get(2).startsWith("FAIL schema (test-bce): schema 2 is not understood"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("FAIL activation (test-bce): unsupported activation 'tanh'"), lines.get(3));
+        assertTrue(lines.get(4).startsWith("FAIL counts (test-bce): class_counts [10.0, 1.0] differs from"
+                + " params.classCounts (absent)"), lines.get(4));
+    }
+
+    /** The minibatch loss of TestMinibatchLoss, computed here: S^2/2, S = sum(z - y); gradient S. */
+    private void writeMinibatch(String file, String id, String perExample, double totalOffset) throws IOException {
+        double[] z = {0.5, -1.25, 2.0, 0.75, -0.5, 1.5};
+        double[] y = {1, 0, 0, 1, 1, 0};
+        double s = 0;
+        for (int i = 0; i < z.length; i++) {
+            s += z[i] - y[i];
+        }
+        double total = s * s / 2;
+        double[] g = new double[z.length];
+        Arrays.fill(g, s);
+        String json = "{\"schema\": 1, \"id\": \"" + id + "\", \"loss\": \"test-minibatch\", \"params\": {},"
+                + " \"activation\": \"none\", \"kind\": \"minibatch\", \"shape\": [3, 2], \"logits\": " + arr(z)
+                + ", \"labels\": " + arr(y) + ", \"per_element\": null, \"per_example\": "
+                + perExample.replace("TOTAL", num(total)) + ", \"total\": " + num(total + totalOffset)
+                + ", \"gradient\": " + arr(g) + "}";
+        Files.writeString(dir.resolve(file), json);
+    }
+
+    @Test
+    void minibatchCasesOnRawLogits() throws IOException {
+        writeMinibatch("a.json", "minibatch", "[TOTAL]", 0);
+        writeMinibatch("b.json", "two-entries", "[TOTAL, 0]", 0);
+        writeMinibatch("c.json", "wrong-total", "[TOTAL]", 1e-3);
+        LossRegistry registry = LossRegistry.of(new TestMinibatchLoss.Provider());
+        List<String> lines = new ConformanceRunner(registry).run(dir).lines();
+        assertEquals("PASS minibatch (test-minibatch)", lines.get(0));
+        assertTrue(lines.get(1).startsWith("FAIL two-entries (test-minibatch): per_example of a minibatch case must"
+                + " have one entry"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("FAIL wrong-total (test-minibatch): total expected"), lines.get(2));
     }
 }
