@@ -94,4 +94,30 @@ class ArchitectureTest {
         NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS.check(libraries);
         NO_CLASSES_SHOULD_USE_JAVA_UTIL_LOGGING.check(libraries);
     }
+
+    /**
+     * A module's {@code ..internal..} packages (providers, kernels, parameter specs) are not API:
+     * no other module may use them. loss-api's {@code api.internal} is the one shared internal
+     * package (input checks, the scratch workspace, the Tversky index, the baselines' providers),
+     * used by this project's loss modules only (see {@link #theApisInternalsServeTheLibraryModulesOnly}).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"focal", "tversky", "asymmetric", "calibration", "conformance", "testkit", "examples"})
+    void noModuleUsesAnotherModulesInternalPackages(String module) {
+        noClasses().that().resideOutsideOfPackage(ROOT + "." + module + "..")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + "." + module + ".internal..")
+                .because("internal packages are not API").check(all);
+    }
+
+    /**
+     * The app uses public API only. (The JMH runner in {@code benchmarks}, not on this module's
+     * class path, reads the scratch workspace's id to report a loss call's allocations: the one
+     * exemption, for measurement.)
+     */
+    @Test
+    void theApisInternalsServeTheLibraryModulesOnly() {
+        noClasses().that().resideInAPackage(ROOT + ".examples..")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + ".api.internal..")
+                .because("api.internal is shared by the loss modules, not by applications").check(all);
+    }
 }
