@@ -3,7 +3,6 @@ package io.github.lossvariants.longtail;
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.ParameterSpec;
-import io.github.lossvariants.longtail.internal.ClassWeightedSigmoidFocal;
 import io.github.lossvariants.longtail.internal.LongTailParameters;
 import io.github.lossvariants.longtail.internal.WeightedSoftmaxCrossEntropy;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
@@ -33,7 +32,9 @@ import java.util.OptionalDouble;
  *       cross-entropy (DL4J's {@code LossMCXENT} with these weights, i.e. {@code ce(weights=w)}).</li>
  * </ul>
  * For a one-hot row sum_j w_j y_j = w_y, the weight of the example's class; for soft labels it is
- * the label-weighted weight, as in the reference's {@code weights * labels_one_hot} sum. The
+ * the label-weighted weight, as in the reference's {@code weights * labels_one_hot} sum. With the
+ * sigmoid bases a per-output mask marks unknown labels: the row weight counts only the unmasked
+ * ones, and masked outputs contribute nothing (softmax: only whole rows may be masked). The
  * reference (vandit15/Class-balanced-loss-pytorch) returns total / (N C) for {@code sigmoid} and
  * total / N for {@code focal}; this loss returns the sum over rows, as every loss here (DL4J divides
  * by the minibatch size). The reference's softmax branch applies a binary cross-entropy to softmax
@@ -120,8 +121,7 @@ public final class ClassBalancedLoss extends KernelLoss {
         this.kernel = base == Base.SOFTMAX
                 ? new WeightedSoftmaxCrossEntropy(NAME, SCHEMA, values, classWeights,
                 "For sigmoid outputs use class-balanced(baseLoss=focal) or baseLoss=sigmoid.")
-                : new ClassWeightedSigmoidFocal(NAME, SCHEMA, values, classWeights, gamma,
-                "For a softmax over exclusive classes use class-balanced(baseLoss=softmax).");
+                : new ClassBalancedSigmoidKernel(NAME, SCHEMA, values, classWeights, gamma);
     }
 
     /**

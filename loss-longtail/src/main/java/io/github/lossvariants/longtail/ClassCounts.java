@@ -27,7 +27,8 @@ import java.util.Arrays;
  * <p>Every method resets the iterator before counting and again afterwards, so the iterator is
  * ready for training; an iterator that cannot be reset is rejected (counting would use it up).
  * Labels must be 2-D {@code [minibatch, classes]} (the labels of an {@code OutputLayer}); examples
- * whose per-example label mask ({@code [minibatch, 1]}) is 0 are not counted. Labels that cannot be
+ * whose per-example label mask ({@code [minibatch, 1]}, or labels-shaped and equal across the row) is
+ * 0 are not counted. Labels that cannot be
  * counted (soft or multi-hot rows where one-hot rows are needed, values other than 0 and 1, class
  * indices outside the range, rank other than 2, widths that change between minibatches) are an
  * {@link IllegalArgumentException} naming the minibatch and the first offending row. Sums run as
@@ -146,7 +147,7 @@ public final class ClassCounts {
                             + " (one example per row, as an OutputLayer takes them)");
                 }
                 INDArray y = labels.castTo(DataType.DOUBLE);
-                INDArray rowWeights = rowWeights(ds.getLabelsMaskArray(), y.size(0), batch);
+                INDArray rowWeights = rowWeights(ds.getLabelsMaskArray(), y.size(0), y.size(1), batch);
                 if (y.size(1) == 1 && !multiLabel) {
                     if (numClasses == 0) {
                         throw new IllegalArgumentException("minibatch " + batch + " has one label column: class"
@@ -188,16 +189,33 @@ public final class ClassCounts {
         return new Tally(counts, examples);
     }
 
-    /** @return 1 for counted rows and 0 for masked ones, from a [rows, 1] label mask; null without a mask */
-    private static INDArray rowWeights(INDArray mask, long rows, int batch) {
+    /**
+     * @return 1 for counted rows and 0 for masked ones, from a per-example label mask: {@code [rows, 1]}, or
+     * labels-shaped and equal across each row (what DL4J's {@code DataSet.merge} makes of per-example masks);
+     * null without a mask
+     */
+    private static INDArray rowWeights(INDArray mask, long rows, long columns, int batch) {
         if (mask == null) {
             return null;
         }
-        if (!(mask.rank() == 2 && mask.size(0) == rows && mask.size(1) == 1) && !(mask.rank() == 1 && mask.size(0) == rows)) {
+        INDArray m = mask.castTo(DataType.DOUBLE);
+        if (m.rank() == 1 && m.size(0) == rows) {
+            m = m.reshape(rows, 1);
+        }
+        if (m.rank() == 2 && m.size(0) == rows && m.size(1) == columns && columns > 1) {
+            INDArray range = m.max(1).subi(m.min(1));
+            long row = BooleanIndexing.firstIndex(range, Conditions.notEquals(0.0)).getLong(0);
+            if (row >= 0) {
+                throw new IllegalArgumentException("minibatch " + batch + " has a label mask that differs within row "
+                        + row + " (" + Arrays.toString(m.getRow(row).toDoubleVector()) + "); ClassCounts counts whole"
+                        + " examples and understands per-example masks only");
+            }
+            m = m.getColumn(0).reshape(rows, 1);
+        }
+        if (!(m.rank() == 2 && m.size(0) == rows && m.size(1) == 1)) {
             throw new IllegalArgumentException("minibatch " + batch + " has a label mask of shape "
                     + Arrays.toString(mask.shape()) + "; ClassCounts understands per-example masks [" + rows + ", 1]");
         }
-        INDArray m = mask.castTo(DataType.DOUBLE).reshape(rows, 1);
         return m.neq(0.0).castTo(DataType.DOUBLE);
     }
 

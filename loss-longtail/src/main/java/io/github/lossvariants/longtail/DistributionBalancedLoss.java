@@ -3,7 +3,6 @@ package io.github.lossvariants.longtail;
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.ParameterSpec;
-import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import io.github.lossvariants.longtail.internal.LongTailParameters;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,7 +48,8 @@ import java.util.Map;
  * focal, {@code logit_reg}), which returns these terms unreduced. An example without positive
  * labels has sum_k y_k / n_k = 0 and gets r_j = 1 + mapAlpha, the reference's limit (mapBeta &gt; 0;
  * with mapBeta = 0 every r_j is 0.5 + mapAlpha). Labels in [0, 1]; for soft labels the formulas
- * above are used as written.
+ * above are used as written. A per-output mask marks unknown labels: the repeat rate
+ * sum_k y_k / n_k counts only the unmasked ones, and masked outputs contribute nothing.
  *
  * <p>Parameters (defaults: the paper's COCO-MLT setting; its VOC-MLT setting is negScale 5,
  * mapGamma 0.3):
@@ -67,7 +67,7 @@ import java.util.Map;
  *
  * @since 0.2.0
  */
-public final class DistributionBalancedLoss extends SigmoidElementwiseLoss {
+public final class DistributionBalancedLoss extends RowLabelSigmoidLoss {
     private static final long serialVersionUID = 1L;
 
     /** The registry name. */
@@ -199,11 +199,11 @@ public final class DistributionBalancedLoss extends SigmoidElementwiseLoss {
     }
 
     @Override
-    protected void computeTerms(INDArray x, INDArray y, INDArray loss, INDArray grad) {
+    void computeTerms(INDArray x, INDArray y, INDArray known, INDArray loss, INDArray grad) {
         LongTailParameters.requireOnePerClass(NAME, "classCounts", classCounts, x.size(1));
         DataType type = x.dataType();
         long[] shape = x.shape();
-        INDArray w = rebalancingWeights(y);
+        INDArray w = rebalancingWeights(known);
         // k = y + negScale (1 - y) into a; w <- w (y + (1 - y)/negScale)
         INDArray a = Nd4j.createUninitialized(type, shape);
         INDArray b = Nd4j.createUninitialized(type, shape);
@@ -268,7 +268,7 @@ public final class DistributionBalancedLoss extends SigmoidElementwiseLoss {
     }
 
     @Override
-    protected String activationHint() {
+    String activationHint() {
         return "distribution-balanced is a multi-label sigmoid loss; for exclusive classes with a softmax use"
                 + " balanced-softmax or ldam.";
     }
