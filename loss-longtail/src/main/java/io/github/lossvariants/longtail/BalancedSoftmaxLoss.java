@@ -29,8 +29,8 @@ import java.util.Map;
  * method (Menon et al.'s "post-hoc" view).
  *
  * <p>Parameters: {@code classCounts} (required; training examples per class, each &gt; 0, one per
- * output; {@link ClassCounts#of}), {@code tau} &gt;= 0, default 1 (Menon et al. find tau = 1 best
- * on most sets and tune it in [0.5, 2]). Use with a {@code SOFTMAX} output activation. Instances
+ * output; {@link ClassCounts#of}), {@code tau} &gt;= 0, default 1 (balanced softmax, and Menon et
+ * al.'s default). Use with a {@code SOFTMAX} output activation. Instances
  * are immutable and thread-safe.
  *
  * @since 0.2.0

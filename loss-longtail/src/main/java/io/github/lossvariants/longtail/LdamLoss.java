@@ -36,6 +36,10 @@ import java.util.Map;
  * factor N / sum_i w_yi (the direction of the gradient is the same; Adam is insensitive to the
  * scale).
  *
+ * <p>The reference pairs the loss with a normalised last layer (cosine logits in [-1, 1], which s
+ * scales); DL4J has none, and with an ordinary dense layer the logits are unbounded, so a smaller
+ * {@code scale} may train more stably.
+ *
  * <p>Parameters:
  * <ul>
  *   <li>{@code classCounts} (required): training examples per class, each &gt; 0, one per output;</li>

@@ -27,7 +27,8 @@ import java.util.OptionalDouble;
  * as the reference (abhuse/polyloss-pytorch {@code Poly1FocalLoss}) computes it, but from the
  * logits in log space: finite at logits of +-100 for every gamma &gt;= 0.
  *
- * <p>Parameters: {@code epsilon} &gt;= -1, default 1 (the paper uses -1 for RetinaNet detection);
+ * <p>Parameters: {@code epsilon} &gt;= -1, default 1 (the reference's default; the paper
+ * finds a negative epsilon better for RetinaNet detection);
  * {@code gamma} &gt;= 0, default 2; {@code alpha} in [0, 1], optional (absent = no class balancing;
  * RetinaNet uses 0.25). epsilon = 0 is {@code focal}. Without alpha, and with alpha when epsilon
  * &gt;= 0, the loss is &gt;= 0; with alpha and a negative epsilon a well-classified element can score

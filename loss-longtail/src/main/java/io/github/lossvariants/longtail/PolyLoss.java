@@ -27,8 +27,8 @@ import java.util.Map;
  * per-class form above, whose polynomial term is epsilon (sum_c y_c - sum_c y_c p_c), the
  * reference's epsilon (1 - sum_c y_c p_c) when the labels of a row sum to 1.
  *
- * <p>Parameter: {@code epsilon} &gt;= -1, default 1 (the paper's Poly-1 for ImageNet; it tunes epsilon
- * in [-1, 8]). With epsilon &gt;= -1 the loss is &gt;= 0, since -log p &gt;= 1 - p. epsilon = 0 is
+ * <p>Parameter: {@code epsilon} &gt;= -1, default 1 (the reference implementation's default; the
+ * paper tunes epsilon per task). With epsilon &gt;= -1 the loss is &gt;= 0, since -log p &gt;= 1 - p. epsilon = 0 is
  * cross-entropy. Use with a {@code SOFTMAX} output activation. Instances are immutable and
  * thread-safe.
  *
