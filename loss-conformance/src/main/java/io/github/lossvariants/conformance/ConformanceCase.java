@@ -25,7 +25,7 @@ import java.util.TreeSet;
  * <p>Fields, and what the {@link ConformanceRunner} does with each:
  * <ul>
  *   <li>compared with the loss: {@code total}, {@code per_example}, {@code gradient}, and
- *       {@code per_element} (element-wise cases with a sigmoid or no activation);</li>
+ *       {@code per_element} through its sums per example (which must equal {@code per_example});</li>
  *   <li>inputs: {@code id} (the case's name), {@code loss}, {@code params}, {@code activation},
  *       {@code kind}, {@code shape}, {@code logits}, {@code labels};</li>
  *   <li>checked for consistency: {@code schema} (must be 1 when present), {@code class_counts}

@@ -239,18 +239,30 @@ class ConformanceRunnerTest {
     }
 
     @Test
-    void perElementIsComparedElementByElement() throws IOException {
+    void perElementIsComparedThroughItsSumsPerExample() throws IOException {
         long[] shape = {2, 3, 2, 2};
         double[] perElement = bcePerElement(shape, 1);
         writeBce("a.json", "right", "test-bce", "{}", "elementwise", shape, 1, 0, -1, ", \"per_element\": " + arr(perElement));
-        double[] wrong = perElement.clone();
-        // moved between two elements of the same example: per_example and total still match
-        wrong[5] += 0.25;
-        wrong[6] -= 0.25;
-        writeBce("b.json", "moved", "test-bce", "{}", "elementwise", shape, 1, 0, -1, ", \"per_element\": " + arr(wrong));
+        double[] moved = perElement.clone();
+        // moved between two elements of the same example: the sums still match (DL4J gives per-row values only)
+        moved[5] += 0.25;
+        moved[6] -= 0.25;
+        writeBce("b.json", "moved", "test-bce", "{}", "elementwise", shape, 1, 0, -1, ", \"per_element\": " + arr(moved));
+        double[] inconsistent = perElement.clone();
+        inconsistent[13] += 0.25;
+        writeBce("c.json", "inconsistent", "test-bce", "{}", "elementwise", shape, 1, 0, -1,
+                ", \"per_element\": " + arr(inconsistent));
+        // without per_example, the sums of per_element are compared with the loss
+        writeBce("d.json", "wrong-sums", "test-bce", "{}", "elementwise", shape, 1, 0, -1,
+                ", \"per_element\": " + arr(inconsistent));
+        Files.writeString(dir.resolve("d.json"), Files.readString(dir.resolve("d.json"))
+                .replaceFirst("\"per_example\": \\[[^\\]]*\\]", "\"per_example\": null"));
         List<String> lines = new ConformanceRunner(REGISTRY).run(dir).lines();
         assertEquals("PASS right (test-bce)", lines.get(0));
-        assertTrue(lines.get(1).startsWith("FAIL moved (test-bce): per_element[5] expected"), lines.get(1));
+        assertEquals("PASS moved (test-bce)", lines.get(1));
+        assertTrue(lines.get(2).startsWith("FAIL inconsistent (test-bce): inconsistent case: the file's per_example"
+                + " against its per_element sums[1]"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("FAIL wrong-sums (test-bce): per_example[1] expected"), lines.get(3));
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The per-thread ND4J workspace in which {@link BaseLoss} computes: every temporary of one loss
@@ -37,6 +38,9 @@ public final class ScratchWorkspace implements AutoCloseable {
             .initialSize(0).overallocationLimit(0.05).policyAllocation(AllocationPolicy.OVERALLOCATE)
             .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
             .policySpill(SpillPolicy.REALLOCATE).build();
+
+    /** The largest finite HALF value. */
+    private static final double HALF_MAX = 65504.0;
 
     /** The innermost open scope of each thread. */
     private static final ThreadLocal<ScratchWorkspace> ACTIVE = new ThreadLocal<>();
@@ -144,6 +148,9 @@ public final class ScratchWorkspace implements AutoCloseable {
             return null;
         }
         boolean convert = resultType != null && a.dataType() != resultType;
+        if (convert && resultType == DataType.HALF) {
+            a = saturatedToHalfRange(a);
+        }
         boolean inScratch = scratch != null && a.isAttached() && a.data().getParentWorkspace() == scratch;
         if (!convert && !inScratch) {
             return a;
@@ -159,6 +166,16 @@ public final class ScratchWorkspace implements AutoCloseable {
         try (MemoryWorkspace ignored = caller.notifyScopeBorrowed()) {
             return copy(a, convert);
         }
+    }
+
+    /**
+     * A value beyond HALF's range (|v| &gt; 65504), which the conversion would make infinite, is
+     * clamped to +-65504: e.g. the row score of a weighted loss at logits of 1e4 saturates instead of
+     * becoming Infinity (the exact total is in {@code computeScore}, a double computed in FLOAT).
+     * NaN stays NaN. A new array in the current scope.
+     */
+    private static INDArray saturatedToHalfRange(INDArray a) {
+        return Transforms.min(Transforms.max(a, -HALF_MAX, true), HALF_MAX, false);
     }
 
     private INDArray copy(INDArray a, boolean convert) {

@@ -9,6 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
+import java.util.Arrays;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,5 +54,20 @@ class HalfPrecisionTest {
     void ceAtLargeLogitsIsFiniteInHalf() {
         INDArray y = half(new double[][]{{1, 0, 0}, {0, 0, 1}});
         assertHalfMatchesFloat(CrossEntropyLoss.defaults(), y, half(new double[][]{{10, 0, 0}, {1e4, -1e4, 0}}), true);
+    }
+
+    @Test
+    void rowScoresBeyondTheHalfRangeSaturate() {
+        // 8 outputs, each BCE = 1e4: the row score 8e4 exceeds HALF's 65504; it saturates in the HALF
+        // score array, and the total (a double computed in FLOAT) stays exact
+        double[][] ones = new double[1][8];
+        double[][] far = new double[1][8];
+        Arrays.fill(ones[0], 1.0);
+        Arrays.fill(far[0], -1e4);
+        ILossFunction bce = new BinaryCrossEntropyLoss(null, 0);
+        INDArray rows = bce.computeScoreArray(half(ones), half(far), new ActivationSigmoid(), null);
+        assertEquals(DataType.HALF, rows.dataType());
+        assertEquals(65504.0, rows.getDouble(0, 0), 0.0);
+        assertEquals(8e4, bce.computeScore(half(ones), half(far), new ActivationSigmoid(), null, false), 1.0);
     }
 }
