@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ArchitectureTest {
     private static final String ROOT = "io.github.lossvariants";
-    private static final String[] VARIANTS = {"focal", "tversky", "asymmetric", "calibration"};
+    private static final String[] VARIANTS = {"focal", "tversky", "asymmetric", "calibration", "longtail"};
     /** Packages that belong to one ND4J backend or to its native bindings. */
     private static final String[] BACKEND_PACKAGES = {"org.nd4j.linalg.cpu..", "org.nd4j.linalg.jcublas..",
             "org.nd4j.jita..", "org.nd4j.nativeblas..", "org.bytedeco.."};
@@ -41,7 +41,7 @@ class ArchitectureTest {
 
     @Test
     void theImportSeesEveryModule() {
-        for (String p : new String[]{"api", "testkit", "focal", "tversky", "asymmetric", "calibration", "examples"}) {
+        for (String p : new String[]{"api", "testkit", "focal", "tversky", "asymmetric", "calibration", "longtail", "conformance", "examples"}) {
             assertTrue(all.stream().anyMatch(c -> c.getPackageName().startsWith(ROOT + "." + p)),
                     "no classes imported from " + ROOT + "." + p + ": the rules below would pass vacuously");
         }
@@ -49,7 +49,7 @@ class ArchitectureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"focal", "tversky", "asymmetric", "calibration"})
+    @ValueSource(strings = {"focal", "tversky", "asymmetric", "calibration", "longtail"})
     void variantModulesDependOnlyOnTheApi(String variant) {
         for (String other : VARIANTS) {
             if (!other.equals(variant)) {
@@ -67,7 +67,7 @@ class ArchitectureTest {
     void theApiDependsOnNoOtherModule() {
         noClasses().that().resideInAPackage(ROOT + ".api..")
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".testkit..", ROOT + ".focal..",
-                        ROOT + ".tversky..", ROOT + ".asymmetric..", ROOT + ".calibration..", ROOT + ".examples..")
+                        ROOT + ".tversky..", ROOT + ".asymmetric..", ROOT + ".calibration..", ROOT + ".longtail..", ROOT + ".examples..")
                 .check(all);
     }
 
@@ -102,7 +102,7 @@ class ArchitectureTest {
      * used by this project's loss modules only (see {@link #theApisInternalsServeTheLibraryModulesOnly}).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"focal", "tversky", "asymmetric", "calibration", "conformance", "testkit", "examples"})
+    @ValueSource(strings = {"focal", "tversky", "asymmetric", "calibration", "longtail", "conformance", "testkit", "examples"})
     void noModuleUsesAnotherModulesInternalPackages(String module) {
         noClasses().that().resideOutsideOfPackage(ROOT + "." + module + "..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + "." + module + ".internal..")
