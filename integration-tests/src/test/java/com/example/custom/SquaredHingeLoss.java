@@ -1,10 +1,11 @@
 package com.example.custom;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.Map;
 
@@ -14,20 +15,20 @@ import java.util.Map;
  */
 public final class SquaredHingeLoss extends SigmoidElementwiseLoss {
     private static final long serialVersionUID = 1L;
+    public static final String NAME = "squared-hinge";
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("margin", 1.0, "hinge margin").greaterThan(0));
 
-    @JsonProperty("margin")
     private final double margin;
 
-    @JsonCreator
-    public SquaredHingeLoss(@JsonProperty("margin") double margin) {
-        if (!(margin > 0)) {
-            throw new IllegalArgumentException("margin must be > 0, got " + margin);
-        }
-        this.margin = margin;
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public SquaredHingeLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.margin = parameterValues().getDouble("margin");
     }
 
-    public double getMargin() {
-        return margin;
+    public SquaredHingeLoss(double margin) {
+        this(ParameterSchema.valuesOf("margin", margin));
     }
 
     @Override
@@ -38,25 +39,5 @@ public final class SquaredHingeLoss extends SigmoidElementwiseLoss {
         if (grad != null) {
             grad.assign(slack.muli(sign).muli(-2));
         }
-    }
-
-    @Override
-    public String registryName() {
-        return "squared-hinge";
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        return Map.of("margin", margin);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SquaredHingeLoss && ((SquaredHingeLoss) o).margin == margin;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(margin);
     }
 }

@@ -2,8 +2,10 @@ package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.profiler.OpProfiler;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -50,7 +52,7 @@ public final class CpuTimeCompare {
         boolean profile = Boolean.getBoolean("opProfile");
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         LossRegistry registry = LossRegistry.discover();
-        LossBenchmark.ExpState es = new LossBenchmark.ExpState();
+        ExpUnitBenchmark.ExpState es = new ExpUnitBenchmark.ExpState();
         es.setUp();
         double exp = cpuMedian(() -> {
             Transforms.exp(es.x, false);
@@ -81,14 +83,14 @@ public final class CpuTimeCompare {
                 }
             }, n);
             if (profile) {
-                org.nd4j.linalg.profiler.OpProfiler.getInstance().reset();
-                Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.OPERATIONS);
+                OpProfiler.getInstance().reset();
+                Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
                 for (int i = 0; i < 10; i++) {
                     c.loss.computeGradientAndScore(c.labels, c.preOutput, c.activation, null, false);
                 }
-                Nd4j.getExecutioner().setProfilingMode(org.nd4j.linalg.api.ops.executioner.OpExecutioner.ProfilingMode.DISABLED);
+                Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
                 System.out.println("== " + id);
-                org.nd4j.linalg.profiler.OpProfiler.getInstance().printOutDashboard();
+                OpProfiler.getInstance().printOutDashboard();
             }
             System.out.printf(Locale.ROOT, "%-45s alone %8.2f ms (%5.2f exp)   in ws %8.2f ms (%5.2f exp)%n", id, alone,
                     alone / exp, inWs, inWs / exp);

@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -21,8 +20,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Score + gradient in one {@code computeGradientAndScore} call, float32, 1M elements, standalone
  * ({@code workspace=false}) and inside an active workspace as DL4J calls a loss during training
- * ({@code workspace=true}); plus one in-place {@code exp} pass over the same array as a
- * hardware-neutral unit of cost.
+ * ({@code workspace=true}). The unit of cost, one in-place {@code exp} pass, is
+ * {@link ExpUnitBenchmark}.
  */
 @State(Scope.Thread)
 public class LossBenchmark {
@@ -55,24 +54,5 @@ public class LossBenchmark {
             Pair<Double, INDArray> p = c.loss.computeGradientAndScore(c.labels, c.preOutput, c.activation, null, false);
             return p.getFirst() + p.getSecond().getDouble(0);
         }
-    }
-
-    /** The unit of cost: one in-place exp over 1M floats. */
-    @State(Scope.Thread)
-    public static class ExpState {
-        INDArray x;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            Nd4j.getRandom().setSeed(1);
-            x = Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 65536, 16).muli(0.01);
-        }
-    }
-
-    @Benchmark
-    public double inPlaceExp(ExpState s) {
-        Transforms.exp(s.x, false);
-        s.x.muli(0.0); // keeps values bounded at no allocation; cost of one scalar pass (~0.1 ms)
-        return s.x.getDouble(0);
     }
 }

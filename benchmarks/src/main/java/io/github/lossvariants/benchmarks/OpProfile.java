@@ -3,9 +3,11 @@ package io.github.lossvariants.benchmarks;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Arrays;
@@ -73,8 +75,7 @@ public final class OpProfile {
         time("createUninitialized 4MB", () -> Nd4j.createUninitialized(DataType.FLOAT, 65536, 16));
         time("dup", () -> y.dup());
         time("checkValues-like (matchcondition+min+max)", () -> {
-            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition(y,
-                    org.nd4j.linalg.indexing.conditions.Conditions.notFinite())).getLong(0);
+            Nd4j.getExecutioner().exec(new MatchCondition(y, Conditions.notFinite())).getLong(0);
             y.minNumber(); y.maxNumber();
         });
         time("reshape [16,65536,1].sum(1)", () -> y.reshape(16, 65536, 1).sum(1));

@@ -1,7 +1,7 @@
 package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
-import io.github.lossvariants.api.dl4j.ScratchWorkspace;
+import io.github.lossvariants.api.internal.ScratchWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -15,17 +15,17 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.annotations.Mode;
 
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -55,24 +55,12 @@ public final class RunBenchmarks {
         }
         Pattern p = Pattern.compile(filter);
         LossRegistry registry = LossRegistry.discover();
-        List<String> cases = new ArrayList<>();
-        for (String c : BenchmarkCase.all()) {
-            if (p.matcher(c).find() && registered(registry, c)) {
-                cases.add(c);
-            }
-        }
-        // the baselines are always measured
-        for (String input : BenchmarkCase.INPUTS.keySet()) {
-            String base = input + "/" + (input.equals("multiclass") ? "dl4j-mcxent" : "dl4j-xent");
-            if (!cases.contains(base)) {
-                cases.add(0, base);
-            }
-        }
+        List<String> cases = selectCases(p, registry);
         int warm = quick ? 1 : 3;
         int meas = quick ? 2 : 5;
         ChainedOptionsBuilder opts = new OptionsBuilder()
                 .include(LossBenchmark.class.getName() + ".scoreAndGradient")
-                .include(LossBenchmark.class.getName() + ".inPlaceExp")
+                .include(ExpUnitBenchmark.class.getName() + ".inPlaceExp")
                 .param("lossCase", cases.toArray(new String[0]))
                 .param("workspace", "false", "true")
                 .mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
@@ -104,6 +92,25 @@ public final class RunBenchmarks {
         if (out != null) {
             Files.writeString(out, table, StandardCharsets.UTF_8);
         }
+    }
+
+    /**
+     * @return the cases to measure, each once, in {@link BenchmarkCase#all()}'s order (per input the DL4J
+     * baseline first): every baseline (the ratios need them) and every case whose id the filter finds and
+     * whose loss is registered
+     */
+    static List<String> selectCases(Pattern filter, LossRegistry registry) {
+        Set<String> cases = new LinkedHashSet<>();
+        for (String c : BenchmarkCase.all()) {
+            if (isBaseline(c) || (filter.matcher(c).find() && registered(registry, c))) {
+                cases.add(c);
+            }
+        }
+        return List.copyOf(cases);
+    }
+
+    private static boolean isBaseline(String caseId) {
+        return caseId.substring(caseId.indexOf('/') + 1).startsWith("dl4j-");
     }
 
     private static boolean registered(LossRegistry registry, String caseId) {

@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -59,9 +60,8 @@ public class TrainingStepBenchmark {
         INDArray cls = Nd4j.rand(DataType.FLOAT, 8, 1, H, W).muli(CLASSES).castTo(DataType.INT);
         INDArray y = Nd4j.zeros(DataType.FLOAT, 8, CLASSES, H, W);
         for (int c = 0; c < CLASSES; c++) {
-            y.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c))
-                    .assign(cls.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                            org.nd4j.linalg.indexing.NDArrayIndex.point(0)).eq(c).castTo(DataType.FLOAT));
+            y.get(NDArrayIndex.all(), NDArrayIndex.point(c))
+                    .assign(cls.get(NDArrayIndex.all(), NDArrayIndex.point(0)).eq(c).castTo(DataType.FLOAT));
         }
         batch = new DataSet(x, y);
     }

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.BitSet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,7 +63,7 @@ class DataLoadersTest {
         assertEquals(60000, train.labels().length);
         assertEquals(28, train.rows());
         assertEquals(28, train.cols());
-        assertArrayEquals(new int[]{5, 0, 4, 1, 9, 2, 1, 3, 1, 4}, java.util.Arrays.copyOf(train.labels(), 10));
+        assertArrayEquals(new int[]{5, 0, 4, 1, 9, 2, 1, 3, 1, 4}, Arrays.copyOf(train.labels(), 10));
         int max = 0;
         for (int v : train.images()[0]) {
             max = Math.max(max, v);
@@ -81,6 +83,24 @@ class DataLoadersTest {
     }
 
     static final long PINNED_CRC = 0x32d65237L;
+
+    @Test
+    void validationCanvasesShareNoDigitWithTheTrainingCanvases() {
+        DigitCanvas trainCanvases = DigitCanvas.compose(train, 2000, 12345);
+        DigitCanvas validation = DigitCanvas.composeWithout(train, trainCanvases, 500, 23456);
+        assertEquals(500, validation.size());
+        BitSet used = new BitSet();
+        Arrays.stream(trainCanvases.digits()).forEach(used::set);
+        assertTrue(used.cardinality() > 3000, "the training canvases place about 4000 digits");
+        for (int d : validation.digits()) {
+            assertTrue(!used.get(d), "validation canvas uses training digit " + d);
+        }
+        // the digits recorded are the ones drawn: one to three per canvas
+        assertTrue(validation.digits().length >= 500 && validation.digits().length <= 1500);
+        assertEquals(validation.crc32(), DigitCanvas.composeWithout(train, trainCanvases, 500, 23456).crc32());
+        // composing the validation canvases leaves the training canvases as they were
+        assertEquals(trainCanvases.crc32(), DigitCanvas.compose(train, 2000, 12345).crc32());
+    }
 
     @Test
     void canvasesHaveTheM2nistShapesAndRareForeground() {

@@ -1,15 +1,24 @@
 package io.github.lossvariants.examples;
 
+import io.github.lossvariants.calibration.metrics.ReliabilityDiagram;
 import io.github.lossvariants.examples.metrics.BinaryMetrics;
-import io.github.lossvariants.examples.metrics.Calibration;
+import io.github.lossvariants.examples.metrics.CalibrationBins;
+import io.github.lossvariants.examples.metrics.Metric;
+import io.github.lossvariants.examples.metrics.Metrics;
 import io.github.lossvariants.examples.metrics.MultiLabelMetrics;
 import io.github.lossvariants.examples.metrics.Stats;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Expected values are computed by hand (in the comments), following scikit-learn's definitions. */
+/**
+ * Expected values are computed by hand (in the comments), following scikit-learn's definitions; the
+ * comparisons with scikit-learn itself are in {@link SklearnMetricsTest}.
+ */
 class MetricsTest {
     static final double[] S = {0.9, 0.8, 0.7, 0.6};
     static final double[] Y = {1, 0, 1, 0};
@@ -46,10 +55,39 @@ class MetricsTest {
     @Test
     void eceUsesEqualWidthBinsClosedOnTheRight() {
         // 0.95 -> bin 14: conf .95, acc .5, gap .45; 0.25 -> bin 3: conf .25, acc 1, gap .75; weights .5 each
-        assertEquals(0.6, Calibration.ece(new double[]{0.95, 0.95, 0.25, 0.25}, new double[]{1, 0, 1, 1}), 1e-12);
+        ReliabilityDiagram d = CalibrationBins.equalWidth(new double[]{0.95, 0.95, 0.25, 0.25}, new double[]{1, 0, 1, 1});
+        assertEquals(0.6, d.ece(), 1e-12);
+        double[][] bins = CalibrationBins.toCellBins(d);
+        assertEquals(15, bins.length);
+        assertArrayEquals(new double[]{0.95, 0.5, 2}, bins[14], 1e-12);
+        assertArrayEquals(new double[]{0.25, 1, 2}, bins[3], 1e-12);
+        assertArrayEquals(new double[]{0, 0, 0}, bins[7], 0);
         // 1/15 sits on an edge: (lo, hi] puts it in bin 0 together with 0.0
-        double[][] bins = Calibration.reliability(new double[]{0.0, 1.0 / 15}, new double[]{1, 1}, 15);
-        assertEquals(2, bins[0][2]);
+        assertEquals(2, CalibrationBins.equalWidth(new double[]{0.0, 1.0 / 15}, new double[]{1, 1}).count(0));
+    }
+
+    @Test
+    void binaryTopLabelTakesTheDecisionAtOneHalf() {
+        // p .9 (y 1): conf .9 right; p .2 (y 1): conf .8 wrong; p .5 (y 0): predicted positive, conf .5 wrong
+        CalibrationBins.TopLabel t = CalibrationBins.TopLabel.binary(new double[]{0.9, 0.2, 0.5}, new double[]{1, 1, 0});
+        assertArrayEquals(new double[]{0.9, 0.8, 0.5}, t.confidence(), 1e-15);
+        assertArrayEquals(new double[]{1, 0, 0}, t.correct(), 0);
+        // bins 13 (.9, acc 1), 11 (.8, acc 0), 7 (.5, acc 0): (.1 + .8 + .5) / 3
+        assertEquals(1.4 / 3, t.ece(), 1e-12);
+        // three equal-mass bins of 15 hold one sample each: the same gaps
+        assertEquals(1.4 / 3, t.adaptiveEce(), 1e-12);
+    }
+
+    @Test
+    void multiLabelEceIsTheMacroMeanOfThePositiveClassEce() {
+        double[][] p = {{0.9, 0.1}, {0.7, 0.3}};
+        double[][] y = {{1, 0}, {0, 1}};
+        // label 0: bins 13 (.9, pos 1 -> gap .1) and 10 (.7, pos 0 -> gap .7), weights .5: .4;
+        // label 1: bins 1 (.1, pos 0 -> .1) and 4 (.3, pos 1 -> .7): .4
+        assertArrayEquals(new double[]{0.4, 0.4}, CalibrationBins.perLabelEce(p, y), 1e-12);
+        assertEquals(0.4, CalibrationBins.multiLabelEce(p, y), 1e-12);
+        // pooled: four pairs in four bins, gaps .1 .7 .1 .7
+        assertEquals(0.4, CalibrationBins.pooled(p, y).ece(), 1e-12);
     }
 
     static final double[][] P = {{0.9, 0.1, 0.5}, {0.2, 0.8, 0.3}};
@@ -77,10 +115,29 @@ class MetricsTest {
 
     @Test
     void pairedDifferenceUsesStudentT() {
+        // t quantiles from SciPy 1.10 (scipy.stats.t.ppf(0.975, df)), not from the code under test
+        assertEquals(12.706204736432095, Stats.t975(1), 1e-9);
+        assertEquals(4.302652729911275, Stats.t975(2), 1e-9);
+        assertEquals(2.7764451051977987, Stats.t975(4), 1e-9);
+        assertEquals(Double.NaN, Stats.t975(0));
         double[] d = Stats.pairedDifference(new double[]{1, 2, 3}, new double[]{0, 0, 0});
-        double h = 4.303 / Math.sqrt(3);
-        assertArrayEquals(new double[]{2, 2 - h, 2 + h}, d, 1e-12);
+        double h = 4.302652729911275 / Math.sqrt(3);
+        assertArrayEquals(new double[]{2, 2 - h, 2 + h}, d, 1e-9);
         assertEquals(1.0, Stats.std(new double[]{1, 2, 3}), 1e-12);
         assertEquals(Double.NaN, Stats.pairedDifference(new double[]{1}, new double[]{0})[1]);
+    }
+
+    @Test
+    void metricsKnowTheirDirectionAndFormat() {
+        assertTrue(Metrics.ECE.lowerIsBetter());
+        assertTrue(Metrics.ECE.better(1, 2));
+        assertTrue(Metrics.PR_AUC.better(0.6, 0.5));
+        assertFalse(Metrics.TEMPERATURE.ranked());
+        assertFalse(Metrics.TEMPERATURE.better(2, 1));
+        assertEquals("3.5", Metrics.MINORITY_FOUND.format(3.5));
+        assertEquals("0.571", Metrics.PR_AUC.format(0.5714));
+        assertEquals("-", Metrics.PR_AUC.format(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> new Metric("x", Metric.Direction.NONE, "%d", ""));
+        assertThrows(IllegalArgumentException.class, () -> Metric.higherIsBetter(" ", ""));
     }
 }

@@ -4,6 +4,8 @@ import io.github.lossvariants.examples.bench.Benchmark;
 import io.github.lossvariants.examples.bench.CellResult;
 import io.github.lossvariants.examples.bench.Progress;
 import io.github.lossvariants.examples.bench.RunSettings;
+import io.github.lossvariants.examples.metrics.Metric;
+import io.github.lossvariants.examples.metrics.Metrics;
 import io.github.lossvariants.examples.report.CellStore;
 import io.github.lossvariants.examples.report.ReportWriter;
 import org.junit.jupiter.api.Test;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,8 +44,9 @@ class ReportAndResumeTest {
         public String baseline() { return "bce"; }
         public List<String> defaultLosses() { return List.of("bce"); }
         public List<String> protocols(RunSettings s) { return List.of("10 epochs"); }
-        public List<String> headlineMetrics() { return List.of("pr_auc", "ece"); }
-        public String primaryMetric() { return "pr_auc"; }
+        public List<Metric> headlineMetrics() { return List.of(Metrics.PR_AUC, Metrics.ECE); }
+        public Metric primaryMetric() { return Metrics.PR_AUC; }
+        public String temperatureSource() { return "TEMPERATURE SOURCE."; }
         public String configKey(RunSettings s) { return "cfg"; }
         public void prepare(RunSettings s) { }
         public String dataSummary() { return "none"; }
@@ -77,6 +81,34 @@ class ReportAndResumeTest {
         for (String png : List.of("reliability_p1.png", "pr_p1.png", "curve_train_loss.png")) {
             assertTrue(Files.size(dir.resolve(png)) > 1000, png);
         }
+    }
+
+    @Test
+    void theCalibrationTableShowsBeforeAndAfterScalingWithTheDirectionOfEachMetric(@TempDir Path dir) throws Exception {
+        List<CellResult> cells = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            for (String loss : List.of("bce", "focal")) {
+                CellResult c = cell(loss, s, 0.5, loss.equals("bce") ? 1.0 : 5.0);
+                // focal: worse raw calibration, better after scaling and a larger temperature
+                c.protocol("10 epochs").putAll(Map.of("ada_ece", loss.equals("bce") ? 1.5 : 6.0,
+                        "nll", loss.equals("bce") ? 0.3 : 0.4, "temperature", loss.equals("bce") ? 1.0 : 2.0 + s,
+                        "ece_ts", loss.equals("bce") ? 0.8 : 0.4, "ada_ece_ts", 0.9, "nll_ts", 0.25));
+                cells.add(c);
+            }
+        }
+        ReportWriter.write(dir, new Fake(), List.of("10 epochs"), List.of("bce", "focal"), List.of(0, 1), cells,
+                new ReportWriter.RunInfo("compare fake", "today", "here", "cpu", 1.0, 0));
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("The temperature is TEMPERATURE SOURCE."), md);
+        assertTrue(md.contains("| loss | n | ece | ada_ece | nll | temperature | ece_ts | ada_ece_ts | nll_ts |"), md);
+        // lower is better for the calibration errors; the temperature has no better direction and is never bold
+        assertTrue(md.contains("| `bce` | 2 | **1.000 +- 0.000** | **1.500 +- 0.000** | **0.300 +- 0.000** | 1.000 +- 0.000 "
+                + "| 0.800 +- 0.000 |"), md);
+        assertTrue(md.contains("| `focal` | 2 | 5.000 +- 0.000 | 6.000 +- 0.000 | 0.400 +- 0.000 | 2.500 +- 0.707 "
+                + "| **0.400 +- 0.000** |"), md);
+        // the paired differences of the calibration table: focal - bce on ece_ts is -0.4 on both seeds
+        assertTrue(md.contains("-0.400 [-0.400, -0.400] *"), md);
+        assertTrue(md.contains("lower is better for ada_ece, ada_ece_ts, ece, ece_ts, nll, nll_ts)"), md);
     }
 
     @Test

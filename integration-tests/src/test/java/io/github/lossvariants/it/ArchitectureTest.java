@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ArchitectureTest {
     private static final String ROOT = "io.github.lossvariants";
-    private static final String[] VARIANTS = {"focal", "tversky", "asymmetric", "calibration"};
+    private static final String[] VARIANTS = {"focal", "tversky", "asymmetric", "calibration", "longtail"};
     /** Modules that build on the API and reach the variants only by registry name. */
     private static final String[] ADAPTERS = {"keras"};
     /** Packages that belong to one ND4J backend or to its native bindings. */
@@ -43,8 +43,8 @@ class ArchitectureTest {
 
     @Test
     void theImportSeesEveryModule() {
-        for (String p : new String[]{"api", "testkit", "focal", "tversky", "asymmetric", "calibration", "keras",
-                "examples"}) {
+        for (String p : new String[]{"api", "testkit", "focal", "tversky", "asymmetric", "calibration", "longtail",
+                "conformance", "keras", "examples"}) {
             assertTrue(all.stream().anyMatch(c -> c.getPackageName().startsWith(ROOT + "." + p)),
                     "no classes imported from " + ROOT + "." + p + ": the rules below would pass vacuously");
         }
@@ -52,7 +52,7 @@ class ArchitectureTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"focal", "tversky", "asymmetric", "calibration"})
+    @ValueSource(strings = {"focal", "tversky", "asymmetric", "calibration", "longtail"})
     void variantModulesDependOnlyOnTheApi(String variant) {
         for (String other : VARIANTS) {
             if (!other.equals(variant)) {
@@ -71,7 +71,8 @@ class ArchitectureTest {
         for (String adapter : ADAPTERS) {
             noClasses().that().resideInAPackage(ROOT + "." + adapter + "..")
                     .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".focal..", ROOT + ".tversky..",
-                            ROOT + ".asymmetric..", ROOT + ".calibration..", ROOT + ".testkit..", ROOT + ".examples..")
+                            ROOT + ".asymmetric..", ROOT + ".calibration..", ROOT + ".longtail..", ROOT + ".testkit..",
+                            ROOT + ".examples..")
                     .because("loss-keras creates losses by registry name, so their classes and constructors may change")
                     .check(all);
         }
@@ -81,8 +82,8 @@ class ArchitectureTest {
     void theApiDependsOnNoOtherModule() {
         noClasses().that().resideInAPackage(ROOT + ".api..")
                 .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".testkit..", ROOT + ".focal..",
-                        ROOT + ".tversky..", ROOT + ".asymmetric..", ROOT + ".calibration..", ROOT + ".keras..",
-                        ROOT + ".examples..")
+                        ROOT + ".tversky..", ROOT + ".asymmetric..", ROOT + ".calibration..", ROOT + ".longtail..",
+                        ROOT + ".keras..", ROOT + ".examples..")
                 .check(all);
     }
 
@@ -108,5 +109,32 @@ class ArchitectureTest {
     void libraryCodeLogsThroughSlf4jOnly() {
         NO_CLASSES_SHOULD_ACCESS_STANDARD_STREAMS.check(libraries);
         NO_CLASSES_SHOULD_USE_JAVA_UTIL_LOGGING.check(libraries);
+    }
+
+    /**
+     * A module's {@code ..internal..} packages (providers, kernels, parameter specs) are not API:
+     * no other module may use them. loss-api's {@code api.internal} is the one shared internal
+     * package (input checks, the scratch workspace, the Tversky index, the baselines' providers),
+     * used by this project's loss modules only (see {@link #theApisInternalsServeTheLibraryModulesOnly}).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"focal", "tversky", "asymmetric", "calibration", "longtail", "conformance", "keras", "testkit",
+            "examples"})
+    void noModuleUsesAnotherModulesInternalPackages(String module) {
+        noClasses().that().resideOutsideOfPackage(ROOT + "." + module + "..")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + "." + module + ".internal..")
+                .because("internal packages are not API").check(all);
+    }
+
+    /**
+     * The app uses public API only. (The JMH runner in {@code benchmarks}, not on this module's
+     * class path, reads the scratch workspace's id to report a loss call's allocations: the one
+     * exemption, for measurement.)
+     */
+    @Test
+    void theApisInternalsServeTheLibraryModulesOnly() {
+        noClasses().that().resideInAPackage(ROOT + ".examples..")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + ".api.internal..")
+                .because("api.internal is shared by the loss modules, not by applications").check(all);
     }
 }

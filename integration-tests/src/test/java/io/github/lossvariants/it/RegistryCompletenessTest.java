@@ -3,9 +3,12 @@ package io.github.lossvariants.it;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.LossProvider;
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.ParameterSpec;
 import org.junit.jupiter.api.Test;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -20,7 +23,10 @@ class RegistryCompletenessTest {
             "tversky", "focal-tversky", "dice",
             "asymmetric", "unified-focal",
             "focal-adaptive", "focal-adaptive-sigmoid", "dual-focal", "adafocal", "label-smoothing", "focal-label-smoothing", "mdca", "mbls",
+            "class-balanced", "ldam", "balanced-softmax", "poly", "poly-focal", "distribution-balanced", "two-way",
             "squared-hinge"));
+    /** Values for the parameters that depend on the user's data and so have no default. */
+    private static final Map<String, Object> REQUIRED = Map.of("classCounts", List.of(500, 50, 5), "trainNum", 1000);
 
     @Test
     void everyLossIsRegisteredOnceAndNothingFailedToLoad() {
@@ -33,7 +39,13 @@ class RegistryCompletenessTest {
     void everyLossRebuildsFromItsSpecWithItsDefaults() {
         LossRegistry registry = LossRegistry.discover();
         for (LossProvider provider : registry.providers()) {
-            LossFunction loss = registry.create(provider.name());
+            Map<String, Object> required = new LinkedHashMap<>();
+            provider.parameters().specs().stream().filter(ParameterSpec::isRequired).forEach(spec -> {
+                assertTrue(REQUIRED.containsKey(spec.name()), provider.name() + " requires " + spec.name()
+                        + ": give this test a value for it");
+                required.put(spec.name(), REQUIRED.get(spec.name()));
+            });
+            LossFunction loss = registry.create(provider.name(), required);
             assertEquals(provider.name(), loss.registryName());
             assertEquals(loss, registry.create(loss.spec()), loss.spec());
             assertEquals(loss.hashCode(), registry.create(loss.spec()).hashCode(), loss.spec());

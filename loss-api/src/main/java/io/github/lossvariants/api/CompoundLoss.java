@@ -42,8 +42,9 @@ public final class CompoundLoss implements RowGroupedLoss {
 
     /**
      * @param losses  the parts, at least one; not null
-     * @param weights one finite weight > 0 per part
-     * @throws LossConfigurationException when the sizes differ or a weight is invalid
+     * @param weights one finite weight > 0 per part, with a finite sum
+     * @throws LossConfigurationException when the sizes differ, a weight is invalid or the weights
+     *                                    overflow when summed
      */
     @JsonCreator
     public CompoundLoss(@JsonProperty("losses") List<? extends ILossFunction> losses,
@@ -61,6 +62,15 @@ public final class CompoundLoss implements RowGroupedLoss {
                         + losses.get(i).name() + ") of a compound loss. Must be a finite number > 0.");
             }
             Objects.requireNonNull(losses.get(i), "part " + i);
+        }
+        double sum = 0;
+        for (double w : weights) {
+            sum += w;
+        }
+        if (Double.isInfinite(sum)) {
+            throw new LossConfigurationException("The weights of a compound loss must have a finite sum: "
+                    + Arrays.toString(weights) + " sum to Infinity in double precision. Scale them down: only their"
+                    + " ratios matter, the overall scale acts like the learning rate.");
         }
         this.losses = Collections.unmodifiableList(new ArrayList<>(losses));
         this.weights = weights.clone();

@@ -1,5 +1,6 @@
 package io.github.lossvariants.api;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,11 +11,13 @@ import java.util.OptionalDouble;
 /**
  * Validated, complete parameters of one loss, handed to {@link LossProvider#create}. Values are
  * already checked against the {@link ParameterSchema}; defaults are filled in; optional
- * parameters without a value are absent.
+ * parameters without a value are absent. Immutable and serializable; two instances are equal when
+ * they belong to the same loss name and hold equal values.
  *
  * @since 0.1.0
  */
-public final class LossParameters {
+public final class LossParameters implements Serializable {
+    private static final long serialVersionUID = 1L;
     private final String lossName;
     private final ParameterSchema schema;
     private final Map<String, Object> values;
@@ -23,6 +26,45 @@ public final class LossParameters {
         this.lossName = lossName;
         this.schema = schema;
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    }
+
+    /**
+     * @return the registry name of the loss these parameters are for
+     * @since 0.2.0
+     */
+    public String lossName() {
+        return lossName;
+    }
+
+    /**
+     * @return the schema the values were validated against
+     * @since 0.2.0
+     */
+    public ParameterSchema schema() {
+        return schema;
+    }
+
+    /**
+     * @param changes new values by parameter name, validated like every other value; a null value
+     *                removes an optional parameter (or restores a parameter's default)
+     * @return parameters equal to these except for the changes
+     * @throws LossConfigurationException for an unknown name or an invalid value
+     * @since 0.2.0
+     */
+    public LossParameters with(Map<String, ?> changes) {
+        Map<String, Object> merged = new LinkedHashMap<>(values);
+        merged.putAll(changes);
+        return schema.resolve(lossName, merged);
+    }
+
+    /**
+     * @return the value of a choice parameter (one of {@link ParameterSpec#choices()}), or null when
+     * it is optional and absent
+     * @since 0.2.0
+     */
+    public String getString(String name) {
+        checkDeclared(name);
+        return (String) values.get(name);
     }
 
     /** @return the value of a double parameter that has a default or was given */

@@ -42,11 +42,15 @@ public final class LossRegistry {
     private static final Map<String, String> BUILT_IN = Map.ofEntries(
             Map.entry("focal", "loss-focal"),
             Map.entry("softmax-focal", "loss-focal"),
-            Map.entry("bce", "loss-focal"),
-            Map.entry("ce", "loss-focal"),
+            Map.entry("bce", "loss-api"),
+            Map.entry("ce", "loss-api"),
             Map.entry("tversky", "loss-tversky"),
             Map.entry("focal-tversky", "loss-tversky"),
             Map.entry("dice", "loss-tversky"),
+            Map.entry("generalized-dice", "loss-tversky"),
+            Map.entry("jaccard", "loss-tversky"),
+            Map.entry("lovasz", "loss-tversky"),
+            Map.entry("mcc", "loss-tversky"),
             Map.entry("asymmetric", "loss-asymmetric"),
             Map.entry("unified-focal", "loss-asymmetric"),
             Map.entry("focal-adaptive", "loss-calibration"),
@@ -56,7 +60,14 @@ public final class LossRegistry {
             Map.entry("label-smoothing", "loss-calibration"),
             Map.entry("focal-label-smoothing", "loss-calibration"),
             Map.entry("mdca", "loss-calibration"),
-            Map.entry("mbls", "loss-calibration"));
+            Map.entry("mbls", "loss-calibration"),
+            Map.entry("class-balanced", "loss-longtail"),
+            Map.entry("ldam", "loss-longtail"),
+            Map.entry("balanced-softmax", "loss-longtail"),
+            Map.entry("poly", "loss-longtail"),
+            Map.entry("poly-focal", "loss-longtail"),
+            Map.entry("distribution-balanced", "loss-longtail"),
+            Map.entry("two-way", "loss-longtail"));
 
     private final Map<String, LossProvider> providers;
     private final List<String> loadFailures;

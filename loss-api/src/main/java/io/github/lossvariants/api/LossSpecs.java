@@ -12,9 +12,10 @@ import java.util.Map;
  *   spec   := term ('+' term)*
  *   term   := [weight '*'] name ['(' [param (',' param)*] ')']
  *   param  := identifier '=' value
- *   value  := number | number '/' number | true | false | '[' number (',' number)* ']'
+ *   value  := number | number '/' number | true | false | word | '[' number (',' number)* ']'
  * </pre>
- * for example {@code focal(gamma=2, alpha=0.25)} or {@code 0.7*focal-tversky(gamma=4/3) + 0.3*ce}.
+ * for example {@code focal(gamma=2, alpha=0.25)}, {@code lovasz(mode=binary)} or
+ * {@code 0.7*focal-tversky(gamma=4/3) + 0.3*ce}. A word is the value of a choice parameter.
  *
  * @since 0.1.0
  */
@@ -38,7 +39,7 @@ public final class LossSpecs {
                 b.append(", ");
             }
             first = false;
-            b.append(e.getKey()).append('=').append(ParameterValues.format(e.getValue()));
+            b.append(e.getKey()).append('=').append(ParameterValues.formatPlain(e.getValue()));
         }
         return b.append(')').toString();
     }

@@ -1,5 +1,6 @@
 package io.github.lossvariants.api;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,7 +14,8 @@ import java.util.Objects;
  *
  * @since 0.1.0
  */
-public final class ParameterSpec {
+public final class ParameterSpec implements Serializable {
+    private static final long serialVersionUID = 1L;
     private final String name;
     private final ParameterType type;
     private final Object defaultValue;
@@ -22,9 +24,17 @@ public final class ParameterSpec {
     private final double max;
     private final boolean maxInclusive;
     private final String description;
+    private final List<String> choices;
+    private final boolean required;
 
     private ParameterSpec(String name, ParameterType type, Object defaultValue, double min, boolean minInclusive,
                           double max, boolean maxInclusive, String description) {
+        this(name, type, defaultValue, min, minInclusive, max, maxInclusive, description, List.of(), false);
+    }
+
+    private ParameterSpec(String name, ParameterType type, Object defaultValue, double min, boolean minInclusive,
+                          double max, boolean maxInclusive, String description, List<String> choices,
+                          boolean required) {
         if (name == null || !name.matches("[a-zA-Z][a-zA-Z0-9]*")) {
             throw new IllegalArgumentException("Parameter name must be a camelCase identifier, got '" + name + "'");
         }
@@ -35,6 +45,14 @@ public final class ParameterSpec {
         this.max = max;
         this.maxInclusive = maxInclusive;
         this.description = Objects.requireNonNull(description, "description");
+        this.choices = List.copyOf(choices);
+        this.required = required;
+        if (required && defaultValue != null) {
+            throw new IllegalArgumentException("Parameter '" + name + "' is required and so cannot have a default");
+        }
+        if (type == ParameterType.CHOICE && this.choices.isEmpty()) {
+            throw new IllegalArgumentException("Parameter '" + name + "' of type CHOICE needs at least one choice");
+        }
         this.defaultValue = defaultValue == null ? null : ParameterValues.normalize(this, defaultValue, "default of");
     }
 
@@ -68,29 +86,73 @@ public final class ParameterSpec {
                 Double.POSITIVE_INFINITY, true, description);
     }
 
+    /**
+     * A parameter whose value is one word of a fixed set, e.g. {@code mode} of {@code lovasz}
+     * ({@code multiclass} or {@code binary}). Spec strings write the word bare:
+     * {@code lovasz(mode=binary)}.
+     *
+     * @param name         the parameter name
+     * @param defaultValue one of the choices, or null (optional parameter)
+     * @param description  the one-line meaning
+     * @param choices      the allowed words, at least one
+     * @return the spec
+     * @since 0.2.0
+     */
+    public static ParameterSpec ofChoice(String name, String defaultValue, String description, String... choices) {
+        return new ParameterSpec(name, ParameterType.CHOICE, defaultValue, Double.NEGATIVE_INFINITY, true,
+                Double.POSITIVE_INFINITY, true, description, List.of(choices), false);
+    }
+
     /** @return a copy allowing values (or elements) {@code >= min} */
     public ParameterSpec atLeast(double min) {
-        return new ParameterSpec(name, type, defaultValue, min, true, max, maxInclusive, description);
+        return new ParameterSpec(name, type, defaultValue, min, true, max, maxInclusive, description, choices, required);
     }
 
     /** @return a copy allowing values (or elements) {@code > min} */
     public ParameterSpec greaterThan(double min) {
-        return new ParameterSpec(name, type, defaultValue, min, false, max, maxInclusive, description);
+        return new ParameterSpec(name, type, defaultValue, min, false, max, maxInclusive, description, choices, required);
     }
 
     /** @return a copy allowing values (or elements) {@code <= max} */
     public ParameterSpec atMost(double max) {
-        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, true, description);
+        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, true, description, choices, required);
     }
 
     /** @return a copy allowing values (or elements) {@code < max} */
     public ParameterSpec lessThan(double max) {
-        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, false, description);
+        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, false, description, choices, required);
     }
 
     /** @return a copy allowing values (or elements) in the closed interval {@code [min, max]} */
     public ParameterSpec between(double min, double max) {
-        return new ParameterSpec(name, type, defaultValue, min, true, max, true, description);
+        return new ParameterSpec(name, type, defaultValue, min, true, max, true, description, choices, required);
+    }
+
+    /**
+     * @return a copy that must be given: a spec string, a Java constructor or a saved model without
+     * it is rejected with a message naming it (for values that depend on the user's data, such as
+     * class counts). A required parameter has no default.
+     * @since 0.2.0
+     */
+    public ParameterSpec required() {
+        return new ParameterSpec(name, type, defaultValue, min, minInclusive, max, maxInclusive, description, choices, true);
+    }
+
+    /**
+     * @return true when the parameter must be given ({@link #required()})
+     * @since 0.2.0
+     */
+    public boolean isRequired() {
+        return required;
+    }
+
+    /**
+     * @return the allowed words of a {@link ParameterType#CHOICE} parameter, in declaration order;
+     * empty for the other types
+     * @since 0.2.0
+     */
+    public List<String> choices() {
+        return choices;
     }
 
     /** @return the parameter's registry name, e.g. {@code gamma} */
@@ -111,9 +173,9 @@ public final class ParameterSpec {
         return defaultValue;
     }
 
-    /** @return true when the parameter has no default: absent means the option is off */
+    /** @return true when the parameter has no default and is not required: absent means the option is off */
     public boolean isOptional() {
-        return defaultValue == null;
+        return defaultValue == null && !required;
     }
 
     /** @return the one-line meaning */
@@ -147,8 +209,14 @@ public final class ParameterSpec {
         return maxInclusive;
     }
 
-    /** @return the allowed range in interval notation, e.g. {@code [0, 1]} or {@code >= 0}; empty if unbounded */
+    /**
+     * @return the allowed range in interval notation, e.g. {@code [0, 1]} or {@code >= 0}, or the
+     * choices as {@code {multiclass, binary}}; empty if unbounded
+     */
     public String rangeText() {
+        if (type == ParameterType.CHOICE) {
+            return "{" + String.join(", ", choices) + "}";
+        }
         boolean lower = min != Double.NEGATIVE_INFINITY;
         boolean upper = max != Double.POSITIVE_INFINITY;
         if (lower && upper) {
@@ -192,7 +260,8 @@ public final class ParameterSpec {
         if (!range.isEmpty()) {
             b.append(' ').append(range);
         }
-        b.append(", default ").append(defaultValue == null ? "none" : ParameterValues.format(defaultValue)).append(")");
+        b.append(required ? ", required" : ", default " + (defaultValue == null ? "none" : ParameterValues.formatPlain(defaultValue)))
+                .append(")");
         return b.append(": ").append(description).toString();
     }
 

@@ -15,7 +15,13 @@ public enum ParameterType {
     /** A list of numbers, written {@code [0.1, 1, 2]} in spec strings. */
     DOUBLE_ARRAY("a list of numbers such as [1, 2.5]"),
     /** A list of whole numbers, written {@code [1, 2]} in spec strings. */
-    INT_ARRAY("a list of whole numbers such as [1, 2]");
+    INT_ARRAY("a list of whole numbers such as [1, 2]"),
+    /**
+     * One of a fixed set of words, e.g. {@code mode=binary}; spec strings write the word bare.
+     *
+     * @since 0.2.0
+     */
+    CHOICE("one of");
 
     private final String description;
 

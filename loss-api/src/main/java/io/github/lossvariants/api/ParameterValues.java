@@ -30,6 +30,8 @@ final class ParameterValues {
             case DOUBLE_ARRAY:
             case INT_ARRAY:
                 return toList(spec, value, context);
+            case CHOICE:
+                return toChoice(spec, value, context);
             default:
                 throw new IllegalStateException(spec.type().name());
         }
@@ -70,6 +72,20 @@ final class ParameterValues {
             if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
                 return Boolean.valueOf(s);
             }
+        }
+        throw wrongType(spec, value, context);
+    }
+
+    private static String toChoice(ParameterSpec spec, Object value, String context) {
+        if (value instanceof String || value instanceof Enum) {
+            String word = value.toString().trim();
+            for (String choice : spec.choices()) {
+                if (choice.equalsIgnoreCase(word)) {
+                    return choice;
+                }
+            }
+            throw new LossConfigurationException(context + " invalid value for parameter " + spec.name() + "=" + word
+                    + ". Must be one of " + spec.rangeText() + ".");
         }
         throw wrongType(spec, value, context);
     }
@@ -130,10 +146,11 @@ final class ParameterValues {
             } else {
                 out.add(d);
             }
-            if (!spec.inRange(d)) {
+            if (!spec.inRange(d) || Double.isInfinite(d)) {
+                String range = spec.rangeText();
                 throw new LossConfigurationException(context + " invalid value for parameter " + spec.name() + "="
                         + formatPlain(value) + ": element " + i + " is " + format(d) + ", every element must be "
-                        + spec.rangeText());
+                        + (range.isEmpty() ? "a finite number" : "finite and " + range));
             }
         }
         return Collections.unmodifiableList(out);

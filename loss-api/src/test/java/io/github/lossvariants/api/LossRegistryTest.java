@@ -82,7 +82,7 @@ class LossRegistryTest {
     void unknownParameterSuggestsTheClosestOne() {
         LossConfigurationException e = assertThrows(LossConfigurationException.class,
                 () -> registry.create("focal-like(gama=2)"));
-        assertEquals("Unknown parameter 'gama' for loss 'focal-like'. Did you mean 'gamma'? Allowed: gamma, alpha, weights, flag.",
+        assertEquals("Unknown parameter 'gama' for loss 'focal-like'. Did you mean 'gamma'? Allowed: gamma, alpha, weights, flag, mode.",
                 e.getMessage());
     }
 
@@ -96,7 +96,7 @@ class LossRegistryTest {
         assertEquals("loss 'focal-like': invalid value for parameter alpha=1.5. Must be finite and [0, 1].", alpha.getMessage());
         LossConfigurationException weights = assertThrows(LossConfigurationException.class,
                 () -> registry.create("focal-like(weights=[1, 0])"));
-        assertEquals("loss 'focal-like': invalid value for parameter weights=[1, 0]: element 1 is 0, every element must be > 0",
+        assertEquals("loss 'focal-like': invalid value for parameter weights=[1, 0]: element 1 is 0, every element must be finite and > 0",
                 weights.getMessage());
     }
 
@@ -172,5 +172,36 @@ class LossRegistryTest {
         LossConfigurationException e = assertThrows(LossConfigurationException.class, () -> discovered.create("broken"));
         assertTrue(e.getMessage().contains("Providers that failed to load: "), e.getMessage());
         assertTrue(e.getMessage().contains("constructor refuses"), e.getMessage());
+    }
+
+    @Test
+    void aWordWhereANumberBelongsNamesTheParameter() {
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> registry.create("focal-like(gamma=abc)"));
+        assertEquals("loss 'focal-like': parameter 'gamma' must be a number >= 0, got String \"abc\"", e.getMessage());
+    }
+
+    @Test
+    void choiceParametersTakeOneOfTheirWords() {
+        assertEquals("binary", registry.create("focal-like(mode=binary)").parameters().get("mode"));
+        assertEquals("focal-like(gamma=2, flag=false, mode=binary)", registry.create("focal-like(mode=binary)").spec());
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> registry.create("focal-like(mode=tertiary)"));
+        assertEquals("loss 'focal-like': invalid value for parameter mode=tertiary. Must be one of {multiclass, binary}.",
+                e.getMessage());
+    }
+
+    @Test
+    void aRequiredParameterMustBeGivenAndIsNamedWhenMissing() {
+        ParameterSchema schema = ParameterSchema.of(
+                ParameterSpec.ofDoubleArray("classCounts", null, "training examples per class").greaterThan(0).required());
+        LossRegistry counted = LossRegistry.of(new SimpleLossProvider("counted", "test", schema,
+                v -> new FocalLikeProvider.EchoLoss(Map.of())) {
+        });
+        LossConfigurationException e = assertThrows(LossConfigurationException.class, () -> counted.create("counted"));
+        assertEquals("loss 'counted': parameter 'classCounts' is required (a list of numbers such as [1, 2.5] > 0):"
+                + " training examples per class", e.getMessage());
+        assertTrue(schema.spec("classCounts").orElseThrow().describe().contains("required"));
+        assertTrue(counted.create("counted(classCounts=[10, 2])") instanceof LossFunction);
     }
 }

@@ -4,24 +4,25 @@ import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Test loss: scale * (sigmoid(z) - y)^2 per element. */
 public final class ScaledSquaredLoss extends SigmoidElementwiseLoss {
     private static final long serialVersionUID = 1L;
-    @JsonProperty("scale")
+    static final String NAME = "scaled-squared";
+    static final ParameterSchema SCHEMA = ParameterSchema.of(ParameterSpec.ofDouble("scale", 1.0, "multiplier").greaterThan(0));
+
     private final double scale;
 
-    @JsonCreator
-    public ScaledSquaredLoss(@JsonProperty("scale") double scale) {
-        if (!(scale > 0) || Double.isInfinite(scale)) {
-            throw new LossConfigurationException("loss 'scaled-squared': invalid value for parameter scale: " + scale
-                    + ". Must be a finite number > 0.");
-        }
-        this.scale = scale;
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public ScaledSquaredLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.scale = parameterValues().getDouble("scale");
+    }
+
+    public ScaledSquaredLoss(double scale) {
+        this(ParameterSchema.valuesOf("scale", scale));
     }
 
     public double getScale() {
@@ -39,48 +40,10 @@ public final class ScaledSquaredLoss extends SigmoidElementwiseLoss {
         }
     }
 
-    @Override
-    public String registryName() {
-        return "scaled-squared";
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("scale", scale);
-        return m;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ScaledSquaredLoss && ((ScaledSquaredLoss) o).scale == scale;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(scale);
-    }
-
     /** Its provider. */
-    public static final class Provider implements LossProvider {
-        @Override
-        public String name() {
-            return "scaled-squared";
-        }
-
-        @Override
-        public String description() {
-            return "test loss";
-        }
-
-        @Override
-        public ParameterSchema parameters() {
-            return ParameterSchema.of(ParameterSpec.ofDouble("scale", 1.0, "multiplier").greaterThan(0));
-        }
-
-        @Override
-        public LossFunction create(LossParameters p) {
-            return new ScaledSquaredLoss(p.getDouble("scale"));
+    public static final class Provider extends SimpleLossProvider {
+        public Provider() {
+            super(NAME, "test loss", SCHEMA, ScaledSquaredLoss::new);
         }
     }
 }

@@ -1,15 +1,13 @@
 package io.github.lossvariants.asymmetric;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import io.github.lossvariants.asymmetric.internal.AsymmetricKernel;
-import io.github.lossvariants.asymmetric.internal.AsymmetricLossProvider;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Asymmetric loss (ASL) for multi-label classification, registry name {@code asymmetric}:
@@ -66,6 +64,8 @@ import java.util.Objects;
 public final class AsymmetricLoss extends SigmoidElementwiseLoss {
     private static final long serialVersionUID = 1L;
 
+    /** Registry name. */
+    public static final String NAME = "asymmetric";
     /** Default {@code gammaNeg}. */
     public static final double DEFAULT_GAMMA_NEG = 4.0;
     /** Default {@code gammaPos}. */
@@ -73,14 +73,37 @@ public final class AsymmetricLoss extends SigmoidElementwiseLoss {
     /** Default {@code clip}. */
     public static final double DEFAULT_CLIP = 0.05;
 
-    @JsonProperty("gammaNeg")
+    /**
+     * The parameters: {@code gammaNeg} (4; &ge; 0), {@code gammaPos} (1; &ge; 0), {@code clip}
+     * (0.05; [0, 1)), {@code detachFocusingWeight} (false).
+     */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("gammaNeg", DEFAULT_GAMMA_NEG,
+                    "focusing exponent of negatives (label 0): weight p_m^gammaNeg").atLeast(0),
+            ParameterSpec.ofDouble("gammaPos", DEFAULT_GAMMA_POS,
+                    "focusing exponent of positives (label 1): weight (1-p)^gammaPos").atLeast(0),
+            ParameterSpec.ofDouble("clip", DEFAULT_CLIP,
+                    "probability margin m: negatives use p_m = max(p - m, 0); 0 disables").atLeast(0).lessThan(1),
+            ParameterSpec.ofBoolean("detachFocusingWeight", false,
+                    "gradient treats the focusing weight as a constant (the ASL code's default stop-gradient)"));
+
     private final double gammaNeg;
-    @JsonProperty("gammaPos")
     private final double gammaPos;
-    @JsonProperty("clip")
     private final double clip;
-    @JsonProperty("detachFocusingWeight")
     private final boolean detachFocusingWeight;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public AsymmetricLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.gammaNeg = parameterValues().getDouble("gammaNeg");
+        this.gammaPos = parameterValues().getDouble("gammaPos");
+        this.clip = parameterValues().getDouble("clip");
+        this.detachFocusingWeight = parameterValues().getBoolean("detachFocusingWeight");
+    }
 
     /** The reference defaults: gammaNeg 4, gammaPos 1, clip 0.05, full gradient. */
     public AsymmetricLoss() {
@@ -94,17 +117,9 @@ public final class AsymmetricLoss extends SigmoidElementwiseLoss {
      * @param detachFocusingWeight whether the gradient treats the focusing weight as a constant
      * @throws io.github.lossvariants.api.LossConfigurationException for an out-of-range value
      */
-    @JsonCreator
-    public AsymmetricLoss(@JsonProperty("gammaNeg") double gammaNeg, @JsonProperty("gammaPos") double gammaPos,
-                          @JsonProperty("clip") double clip,
-                          @JsonProperty("detachFocusingWeight") boolean detachFocusingWeight) {
-        AsymmetricLossProvider.check("gammaNeg", gammaNeg);
-        AsymmetricLossProvider.check("gammaPos", gammaPos);
-        AsymmetricLossProvider.check("clip", clip);
-        this.gammaNeg = gammaNeg;
-        this.gammaPos = gammaPos;
-        this.clip = clip;
-        this.detachFocusingWeight = detachFocusingWeight;
+    public AsymmetricLoss(double gammaNeg, double gammaPos, double clip, boolean detachFocusingWeight) {
+        this(ParameterSchema.valuesOf("gammaNeg", gammaNeg, "gammaPos", gammaPos, "clip", clip,
+                "detachFocusingWeight", detachFocusingWeight));
     }
 
     /** @return a builder starting from the defaults */
@@ -141,39 +156,6 @@ public final class AsymmetricLoss extends SigmoidElementwiseLoss {
     protected String activationHint() {
         return "Use .activation(Activation.SIGMOID) on the output layer: ASL treats each output as an independent"
                 + " binary label.";
-    }
-
-    @Override
-    public String registryName() {
-        return AsymmetricLossProvider.NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gammaNeg", gammaNeg);
-        m.put("gammaPos", gammaPos);
-        m.put("clip", clip);
-        m.put("detachFocusingWeight", detachFocusingWeight);
-        return m;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (!(o instanceof AsymmetricLoss)) {
-            return false;
-        }
-        AsymmetricLoss other = (AsymmetricLoss) o;
-        return Double.compare(gammaNeg, other.gammaNeg) == 0 && Double.compare(gammaPos, other.gammaPos) == 0
-                && Double.compare(clip, other.clip) == 0 && detachFocusingWeight == other.detachFocusingWeight;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(gammaNeg, gammaPos, clip, detachFocusingWeight);
     }
 
     /** Builds an {@link AsymmetricLoss}; starts from the defaults; validates on {@link #build()}. */

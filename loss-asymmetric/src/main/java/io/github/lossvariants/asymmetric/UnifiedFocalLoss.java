@@ -1,21 +1,18 @@
 package io.github.lossvariants.asymmetric;
 
 import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
+import io.github.lossvariants.api.internal.TverskyIndex;
 import io.github.lossvariants.api.region.RegionLoss;
 import io.github.lossvariants.api.region.RegionOptions;
-import io.github.lossvariants.api.region.TverskyIndex;
-import io.github.lossvariants.asymmetric.internal.UnifiedFocalProvider;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Asymmetric unified focal loss for binary segmentation with a rare foreground, registry name
@@ -78,6 +75,8 @@ import java.util.Objects;
 public final class UnifiedFocalLoss extends RegionLoss {
     private static final long serialVersionUID = 1L;
 
+    /** Registry name. */
+    public static final String NAME = "unified-focal";
     /** Default {@code weight} (&lambda;). */
     public static final double DEFAULT_WEIGHT = 0.5;
     /** Default {@code delta}. */
@@ -89,12 +88,39 @@ public final class UnifiedFocalLoss extends RegionLoss {
     /** Lower bound of 1 - TI where the gradient evaluates (1 - TI)^(-gamma). */
     public static final double GRADIENT_FLOOR = 1e-6;
 
-    @JsonProperty("weight")
+    /**
+     * The parameters: {@code weight} (0.5; [0, 1]), {@code delta} (0.6; [0, 1]), {@code gamma}
+     * (0.5; [0, 1]) and, of the {@link RegionOptions}, only {@code rowsPerExample} (1; &ge; 1).
+     */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("weight", DEFAULT_WEIGHT, "lambda: L = weight*AFTL + (1-weight)*AFL").between(0, 1),
+            ParameterSpec.ofDouble("delta", DEFAULT_DELTA,
+                    "weight of the foreground / of false negatives; 1-delta for background / false positives")
+                    .between(0, 1),
+            ParameterSpec.ofDouble("gamma", DEFAULT_GAMMA,
+                    "focal parameter: background CE weight (1-p_bg)^gamma, foreground Tversky (1-TI)^(1-gamma)")
+                    .between(0, 1),
+            RegionOptions.parameterSpecs().stream().filter(s -> s.name().equals(RegionOptions.ROWS_PER_EXAMPLE))
+                    .findFirst().orElseThrow());
+
     private final double weight;
-    @JsonProperty("delta")
     private final double delta;
-    @JsonProperty("gamma")
     private final double gamma;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults. The JSON
+     *                   of 0.1.0 nested {@code rowsPerExample} in an {@code "options"} object with the
+     *                   other region options at their defaults; it restores to the same loss.
+     * @throws LossConfigurationException for an unknown name (e.g. a region option other than
+     *                                    {@code rowsPerExample}) or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public UnifiedFocalLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.weight = parameterValues().getDouble("weight");
+        this.delta = parameterValues().getDouble("delta");
+        this.gamma = parameterValues().getDouble("gamma");
+    }
 
     /** The paper's defaults: weight 0.5, delta 0.6, gamma 0.5, one row per example. */
     public UnifiedFocalLoss() {
@@ -108,16 +134,9 @@ public final class UnifiedFocalLoss extends RegionLoss {
      * @param options region options; only {@code rowsPerExample} may differ from the defaults; null for the defaults
      * @throws LossConfigurationException for an out-of-range value or an unsupported option
      */
-    @JsonCreator
-    public UnifiedFocalLoss(@JsonProperty("weight") double weight, @JsonProperty("delta") double delta,
-                            @JsonProperty("gamma") double gamma, @JsonProperty("options") RegionOptions options) {
-        super(checkOptions(options));
-        UnifiedFocalProvider.check("weight", weight);
-        UnifiedFocalProvider.check("delta", delta);
-        UnifiedFocalProvider.check("gamma", gamma);
-        this.weight = weight;
-        this.delta = delta;
-        this.gamma = gamma;
+    public UnifiedFocalLoss(double weight, double delta, double gamma, RegionOptions options) {
+        this(ParameterSchema.valuesOf("weight", weight, "delta", delta, "gamma", gamma,
+                RegionOptions.ROWS_PER_EXAMPLE, checkOptions(options).getRowsPerExample()));
     }
 
     /**
@@ -160,8 +179,18 @@ public final class UnifiedFocalLoss extends RegionLoss {
     }
 
     @Override
+    protected UnifiedFocalLoss withParameters(Map<String, Object> values) {
+        return new UnifiedFocalLoss(values);
+    }
+
+    /**
+     * @param options new options; only {@code rowsPerExample} may differ from the defaults
+     * @return an equal loss with these options
+     * @throws LossConfigurationException for any other option
+     */
+    @Override
     public UnifiedFocalLoss withOptions(RegionOptions options) {
-        return new UnifiedFocalLoss(weight, delta, gamma, options);
+        return (UnifiedFocalLoss) super.withOptions(checkOptions(options));
     }
 
     @Override
@@ -310,35 +339,5 @@ public final class UnifiedFocalLoss extends RegionLoss {
         return new LossConfigurationException("unified-focal is a binary segmentation loss: it needs SOFTMAX over 2"
                 + " channels (background, foreground) or SIGMOID on 1 foreground channel; got " + nC + " channel(s)"
                 + (softmax == null ? "" : " with " + (softmax ? "SOFTMAX" : "SIGMOID")));
-    }
-
-    @Override
-    public String registryName() {
-        return UnifiedFocalProvider.NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("weight", weight);
-        m.put("delta", delta);
-        m.put("gamma", gamma);
-        m.put(RegionOptions.ROWS_PER_EXAMPLE, (int) Math.min(Integer.MAX_VALUE, rowsPerExample()));
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof UnifiedFocalLoss)) {
-            return false;
-        }
-        UnifiedFocalLoss u = (UnifiedFocalLoss) o;
-        return Double.compare(u.weight, weight) == 0 && Double.compare(u.delta, delta) == 0
-                && Double.compare(u.gamma, gamma) == 0 && u.getOptions().equals(getOptions());
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(weight, delta, gamma, getOptions());
     }
 }

@@ -1,22 +1,20 @@
 package io.github.lossvariants.calibration;
 
 import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.LossParameters;
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.OneHotSoftmaxLoss;
-import io.github.lossvariants.calibration.internal.AdaFocalProvider;
 import io.github.lossvariants.calibration.internal.FocalTerms;
-import io.github.lossvariants.calibration.internal.Params;
 import io.github.lossvariants.calibration.metrics.ReliabilityDiagram;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,6 +44,13 @@ import java.util.Map;
  * switchPoint 0.2; initial bins equal width [b/15, (b+1)/15). Needs a SOFTMAX output layer and
  * one-hot labels.
  *
+ * <p><b>Parameters and JSON.</b> The parameters are those of {@link #SCHEMA}; {@code gammas} and
+ * {@code binEdges} are present only once the state has left its initial value (given values equal
+ * to the initial state are dropped, so a loss equals the registry's default however its initial
+ * state was written). The JSON of release 0.1.0 also holds a field {@code "initialState"}, which
+ * 0.1.0 derived from the state (it was never a parameter): the JSON constructor accepts it and
+ * ignores it, whatever its value.
+ *
  * @since 0.1.0
  */
 public final class AdaFocalLoss extends OneHotSoftmaxLoss {
@@ -55,22 +60,92 @@ public final class AdaFocalLoss extends OneHotSoftmaxLoss {
     /** Added to the base as in the reference code. */
     static final double EPS = 1e-20;
 
-    @JsonProperty("numBins")
+    /** The 0.1.0 JSON field derived from the state, accepted and ignored (see the class comment). */
+    static final String LEGACY_INITIAL_STATE = "initialState";
+
+    /**
+     * The parameters: {@code numBins} (15; [1, 1000]), {@code lambda} (1; &gt;= 0),
+     * {@code gammaInitial} (1), {@code gammaMax} (20), {@code gammaMin} (-2), {@code switchPoint}
+     * (0.2; &gt;= 0), and the state {@code gammas} and {@code binEdges} (absent: the initial state;
+     * edges in [0, 1]).
+     */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofInt("numBins", 15, "number of confidence bins, each with its own gamma").between(1, 1000),
+            ParameterSpec.ofDouble("lambda", 1.0, "update rate: gamma *= exp(+-lambda * gap)").atLeast(0),
+            ParameterSpec.ofDouble("gammaInitial", 1.0, "gamma of every bin before the first update"),
+            ParameterSpec.ofDouble("gammaMax", 20.0, "upper clip of gamma"),
+            ParameterSpec.ofDouble("gammaMin", -2.0, "lower clip of gamma (negative: inverse focal)"),
+            ParameterSpec.ofDouble("switchPoint", 0.2, "|gamma| below this flips to -+switchPoint").atLeast(0),
+            ParameterSpec.ofDoubleArray("gammas", null, "state: the current gamma of each bin (absent: gammaInitial)"),
+            ParameterSpec.ofDoubleArray("binEdges", null,
+                    "state: numBins+1 non-decreasing bin edges on p_t (absent: equal width on [0, 1])")
+                    .between(0, 1));
+
     private final int numBins;
-    @JsonProperty("lambda")
     private final double lambda;
-    @JsonProperty("gammaInitial")
     private final double gammaInitial;
-    @JsonProperty("gammaMax")
     private final double gammaMax;
-    @JsonProperty("gammaMin")
     private final double gammaMin;
-    @JsonProperty("switchPoint")
     private final double switchPoint;
-    @JsonProperty("gammas")
     private final double[] gammas;
-    @JsonProperty("binEdges")
     private final double[] binEdges;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults; a
+     *                   {@code "initialState"} entry (0.1.0 JSON) is ignored
+     * @throws LossConfigurationException for an unknown name, an invalid value or an inconsistent state
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public AdaFocalLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, withoutInitialState(parameters));
+        LossParameters p = parameterValues();
+        this.numBins = p.getInt("numBins");
+        this.lambda = p.getDouble("lambda");
+        this.gammaInitial = p.getDouble("gammaInitial");
+        this.gammaMax = p.getDouble("gammaMax");
+        this.gammaMin = p.getDouble("gammaMin");
+        this.switchPoint = p.getDouble("switchPoint");
+        if (gammaMin > gammaMax) {
+            throw new LossConfigurationException("Invalid adafocal parameters gammaMin=" + gammaMin + " > gammaMax="
+                    + gammaMax + ". Must have gammaMin <= gammaMax.");
+        }
+        if (gammaInitial < gammaMin || gammaInitial > gammaMax) {
+            throw new LossConfigurationException("Invalid value for adafocal parameter gammaInitial=" + gammaInitial
+                    + ". Must lie in [gammaMin, gammaMax] = [" + gammaMin + ", " + gammaMax + "].");
+        }
+        double[] givenGammas = p.getDoubleArray("gammas");
+        if (givenGammas == null) {
+            this.gammas = initialGammas(numBins, gammaInitial);
+        } else {
+            if (givenGammas.length != numBins) {
+                throw new LossConfigurationException("Invalid adafocal parameter gammas: " + givenGammas.length
+                        + " values for numBins=" + numBins + ". Must have one gamma per bin.");
+            }
+            for (double g : givenGammas) {
+                if (!(g >= gammaMin && g <= gammaMax)) {
+                    throw new LossConfigurationException("Invalid adafocal parameter gammas=" + Arrays.toString(givenGammas)
+                            + ": " + g + " is outside [gammaMin, gammaMax] = [" + gammaMin + ", " + gammaMax + "].");
+                }
+            }
+            this.gammas = givenGammas;
+        }
+        double[] givenEdges = p.getDoubleArray("binEdges");
+        if (givenEdges == null) {
+            this.binEdges = initialEdges(numBins);
+        } else {
+            if (givenEdges.length != numBins + 1) {
+                throw new LossConfigurationException("Invalid adafocal parameter binEdges: " + givenEdges.length
+                        + " values for numBins=" + numBins + ". Must have numBins + 1 edges.");
+            }
+            for (int b = 1; b < givenEdges.length; b++) {
+                if (givenEdges[b] < givenEdges[b - 1]) {
+                    throw new LossConfigurationException("Invalid adafocal parameter binEdges="
+                            + Arrays.toString(givenEdges) + ". Must be non-decreasing.");
+                }
+            }
+            this.binEdges = givenEdges;
+        }
+    }
 
     /** The paper's defaults, initial state. */
     public AdaFocalLoss() {
@@ -88,67 +163,50 @@ public final class AdaFocalLoss extends OneHotSoftmaxLoss {
      * @param binEdges     state: numBins + 1 non-decreasing edges in [0, 1]; null for equal width
      * @throws LossConfigurationException naming the invalid value
      */
-    @JsonCreator
-    public AdaFocalLoss(@JsonProperty("numBins") int numBins, @JsonProperty("lambda") double lambda,
-                        @JsonProperty("gammaInitial") double gammaInitial, @JsonProperty("gammaMax") double gammaMax,
-                        @JsonProperty("gammaMin") double gammaMin, @JsonProperty("switchPoint") double switchPoint,
-                        @JsonProperty("gammas") double[] gammas, @JsonProperty("binEdges") double[] binEdges) {
-        Params.check(AdaFocalProvider.SCHEMA, NAME, "numBins", numBins);
-        Params.check(AdaFocalProvider.SCHEMA, NAME, "lambda", lambda);
-        Params.check(AdaFocalProvider.SCHEMA, NAME, "gammaInitial", gammaInitial);
-        Params.check(AdaFocalProvider.SCHEMA, NAME, "gammaMax", gammaMax);
-        Params.check(AdaFocalProvider.SCHEMA, NAME, "gammaMin", gammaMin);
-        Params.check(AdaFocalProvider.SCHEMA, NAME, "switchPoint", switchPoint);
-        if (gammaMin > gammaMax) {
-            throw new LossConfigurationException("Invalid adafocal parameters gammaMin=" + gammaMin + " > gammaMax="
-                    + gammaMax + ". Must have gammaMin <= gammaMax.");
+    public AdaFocalLoss(int numBins, double lambda, double gammaInitial, double gammaMax, double gammaMin,
+                        double switchPoint, double[] gammas, double[] binEdges) {
+        this(ParameterSchema.valuesOf("numBins", numBins, "lambda", lambda, "gammaInitial", gammaInitial,
+                "gammaMax", gammaMax, "gammaMin", gammaMin, "switchPoint", switchPoint, "gammas", gammas,
+                "binEdges", binEdges));
+    }
+
+    /**
+     * @return the values without the 0.1.0 field {@code initialState} and without {@code gammas} and
+     * {@code binEdges} when together they are the initial state (so that the parameters, and with
+     * them equality and the spec, do not depend on how the initial state was written)
+     */
+    private static Map<String, ?> withoutInitialState(Map<String, ?> given) {
+        if (given == null) {
+            return null;
         }
-        if (gammaInitial < gammaMin || gammaInitial > gammaMax) {
-            throw new LossConfigurationException("Invalid value for adafocal parameter gammaInitial=" + gammaInitial
-                    + ". Must lie in [gammaMin, gammaMax] = [" + gammaMin + ", " + gammaMax + "].");
+        Map<String, Object> values = new LinkedHashMap<>(given);
+        values.remove(LEGACY_INITIAL_STATE);
+        if (values.get("gammas") != null || values.get("binEdges") != null) {
+            LossParameters p = SCHEMA.resolve(NAME, values);
+            double[] gammas = p.getDoubleArray("gammas");
+            double[] edges = p.getDoubleArray("binEdges");
+            int bins = p.getInt("numBins");
+            if ((gammas == null || Arrays.equals(gammas, initialGammas(bins, p.getDouble("gammaInitial"))))
+                    && (edges == null || Arrays.equals(edges, initialEdges(bins)))) {
+                values.remove("gammas");
+                values.remove("binEdges");
+            }
         }
-        this.numBins = numBins;
-        this.lambda = lambda;
-        this.gammaInitial = gammaInitial;
-        this.gammaMax = gammaMax;
-        this.gammaMin = gammaMin;
-        this.switchPoint = switchPoint;
-        if (gammas == null) {
-            this.gammas = new double[numBins];
-            Arrays.fill(this.gammas, gammaInitial);
-        } else {
-            Params.check(AdaFocalProvider.SCHEMA, NAME, "gammas", gammas);
-            if (gammas.length != numBins) {
-                throw new LossConfigurationException("Invalid adafocal parameter gammas: " + gammas.length
-                        + " values for numBins=" + numBins + ". Must have one gamma per bin.");
-            }
-            for (double g : gammas) {
-                if (!(g >= gammaMin && g <= gammaMax)) {
-                    throw new LossConfigurationException("Invalid adafocal parameter gammas=" + Arrays.toString(gammas)
-                            + ": " + g + " is outside [gammaMin, gammaMax] = [" + gammaMin + ", " + gammaMax + "].");
-                }
-            }
-            this.gammas = gammas.clone();
+        return values;
+    }
+
+    private static double[] initialGammas(int numBins, double gammaInitial) {
+        double[] g = new double[numBins];
+        Arrays.fill(g, gammaInitial);
+        return g;
+    }
+
+    private static double[] initialEdges(int numBins) {
+        double[] e = new double[numBins + 1];
+        for (int b = 0; b <= numBins; b++) {
+            e[b] = (double) b / numBins;
         }
-        if (binEdges == null) {
-            this.binEdges = new double[numBins + 1];
-            for (int b = 0; b <= numBins; b++) {
-                this.binEdges[b] = (double) b / numBins;
-            }
-        } else {
-            Params.check(AdaFocalProvider.SCHEMA, NAME, "binEdges", binEdges);
-            if (binEdges.length != numBins + 1) {
-                throw new LossConfigurationException("Invalid adafocal parameter binEdges: " + binEdges.length
-                        + " values for numBins=" + numBins + ". Must have numBins + 1 edges.");
-            }
-            for (int b = 1; b < binEdges.length; b++) {
-                if (binEdges[b] < binEdges[b - 1]) {
-                    throw new LossConfigurationException("Invalid adafocal parameter binEdges="
-                            + Arrays.toString(binEdges) + ". Must be non-decreasing.");
-                }
-            }
-            this.binEdges = binEdges.clone();
-        }
+        return e;
     }
 
     /** @return the number of bins */
@@ -204,7 +262,7 @@ public final class AdaFocalLoss extends OneHotSoftmaxLoss {
 
     /** @return true while the state is the initial one (no update applied yet) */
     public boolean isInitialState() {
-        return equals(new AdaFocalLoss(numBins, lambda, gammaInitial, gammaMax, gammaMin, switchPoint, null, null));
+        return !parameterValues().has("gammas") && !parameterValues().has("binEdges");
     }
 
     /**
@@ -251,62 +309,7 @@ public final class AdaFocalLoss extends OneHotSoftmaxLoss {
             }
         }
         INDArray inverse = g.lt(0).castTo(t);
-        FocalTerms.write(rows.logPt(), pt, null, org.nd4j.linalg.ops.transforms.Transforms.abs(g, false), 0, inverse, EPS,
+        FocalTerms.write(rows.logPt(), pt, null, Transforms.abs(g, false), 0, inverse, EPS,
                 rowLoss, dLogPt);
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    /** @return all parameters; {@code gammas} and {@code binEdges} only once the state left its initial value */
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("numBins", numBins);
-        m.put("lambda", lambda);
-        m.put("gammaInitial", gammaInitial);
-        m.put("gammaMax", gammaMax);
-        m.put("gammaMin", gammaMin);
-        m.put("switchPoint", switchPoint);
-        if (!isInitialState()) {
-            m.put("gammas", list(gammas));
-            m.put("binEdges", list(binEdges));
-        }
-        return Collections.unmodifiableMap(m);
-    }
-
-    private static List<Double> list(double[] a) {
-        List<Double> l = new ArrayList<>(a.length);
-        for (double d : a) {
-            l.add(d);
-        }
-        return Collections.unmodifiableList(l);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof AdaFocalLoss)) {
-            return false;
-        }
-        AdaFocalLoss a = (AdaFocalLoss) o;
-        return a.numBins == numBins && Double.compare(a.lambda, lambda) == 0
-                && Double.compare(a.gammaInitial, gammaInitial) == 0 && Double.compare(a.gammaMax, gammaMax) == 0
-                && Double.compare(a.gammaMin, gammaMin) == 0 && Double.compare(a.switchPoint, switchPoint) == 0
-                && Arrays.equals(a.gammas, gammas) && Arrays.equals(a.binEdges, binEdges);
-    }
-
-    @Override
-    public int hashCode() {
-        int h = NAME.hashCode();
-        h = 31 * h + numBins;
-        h = 31 * h + Double.hashCode(lambda);
-        h = 31 * h + Double.hashCode(gammaInitial);
-        h = 31 * h + Double.hashCode(gammaMax);
-        h = 31 * h + Double.hashCode(gammaMin);
-        h = 31 * h + Double.hashCode(switchPoint);
-        h = 31 * h + Arrays.hashCode(gammas);
-        return 31 * h + Arrays.hashCode(binEdges);
     }
 }

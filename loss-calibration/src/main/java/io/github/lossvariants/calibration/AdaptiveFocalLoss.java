@@ -1,15 +1,12 @@
 package io.github.lossvariants.calibration;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
-import io.github.lossvariants.calibration.internal.FocalAdaptiveProvider;
 import io.github.lossvariants.calibration.internal.FocalTerms;
-import io.github.lossvariants.calibration.internal.Params;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -37,8 +34,22 @@ public final class AdaptiveFocalLoss extends SoftmaxElementwiseLoss {
     /** Registry name. */
     public static final String NAME = "focal-adaptive";
 
-    @JsonProperty("gamma")
+    /** The parameter: {@code gamma} (3; &gt;= 0). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("gamma", 3.0, "focusing exponent where p_t >= 0.5 (5 below 0.2, 3 in [0.2, 0.5))")
+                    .atLeast(0));
+
     private final double gamma;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public AdaptiveFocalLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.gamma = parameterValues().getDouble("gamma");
+    }
 
     /** FLSD-53: gamma = 3. */
     public AdaptiveFocalLoss() {
@@ -49,10 +60,8 @@ public final class AdaptiveFocalLoss extends SoftmaxElementwiseLoss {
      * @param gamma exponent used where p_t &gt;= 0.5, &gt;= 0
      * @throws io.github.lossvariants.api.LossConfigurationException when out of range
      */
-    @JsonCreator
-    public AdaptiveFocalLoss(@JsonProperty("gamma") double gamma) {
-        Params.check(FocalAdaptiveProvider.SCHEMA, NAME, "gamma", gamma);
-        this.gamma = gamma;
+    public AdaptiveFocalLoss(double gamma) {
+        this(ParameterSchema.valuesOf("gamma", gamma));
     }
 
     /** @return the exponent used where p_t &gt;= 0.5 */
@@ -84,27 +93,5 @@ public final class AdaptiveFocalLoss extends SoftmaxElementwiseLoss {
     @Override
     protected String activationHint() {
         return "For sigmoid outputs use 'focal' (loss-focal).";
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gamma", gamma);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof AdaptiveFocalLoss && Double.compare(((AdaptiveFocalLoss) o).gamma, gamma) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(gamma) + 31 * NAME.hashCode();
     }
 }

@@ -1,8 +1,8 @@
 package io.github.lossvariants.calibration;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.OneHotSoftmaxLoss;
-import io.github.lossvariants.calibration.internal.DualFocalProvider;
-import io.github.lossvariants.calibration.internal.Params;
 import io.github.lossvariants.calibration.internal.Rows;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,10 +12,7 @@ import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -50,8 +47,22 @@ public final class DualFocalLoss extends OneHotSoftmaxLoss {
     public static final double DEFAULT_GAMMA = 5.0;
     private static final double TINY = 1e-30;
 
-    @JsonProperty("gamma")
+    /** The parameter: {@code gamma} ({@value #DEFAULT_GAMMA}; &gt;= 0). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("gamma", DEFAULT_GAMMA, "exponent of (1 - p_y + p_j); published settings 2.3 to 6.1")
+                    .atLeast(0));
+
     private final double gamma;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public DualFocalLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.gamma = parameterValues().getDouble("gamma");
+    }
 
     /** gamma = {@value #DEFAULT_GAMMA}. */
     public DualFocalLoss() {
@@ -62,10 +73,8 @@ public final class DualFocalLoss extends OneHotSoftmaxLoss {
      * @param gamma exponent, &gt;= 0
      * @throws io.github.lossvariants.api.LossConfigurationException when out of range
      */
-    @JsonCreator
-    public DualFocalLoss(@JsonProperty("gamma") double gamma) {
-        Params.check(DualFocalProvider.SCHEMA, NAME, "gamma", gamma);
-        this.gamma = gamma;
+    public DualFocalLoss(double gamma) {
+        this(ParameterSchema.valuesOf("gamma", gamma));
     }
 
     /** @return the exponent */
@@ -108,27 +117,5 @@ public final class DualFocalLoss extends OneHotSoftmaxLoss {
             dLogPt.assign(c.mul(rows.pt()).subi(uG));
             rows.setSecondClass(j, c.muli(pj).negi());
         }
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gamma", gamma);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof DualFocalLoss && Double.compare(((DualFocalLoss) o).gamma, gamma) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(gamma) + 31 * NAME.hashCode();
     }
 }

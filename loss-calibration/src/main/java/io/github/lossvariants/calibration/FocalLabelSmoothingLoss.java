@@ -1,15 +1,12 @@
 package io.github.lossvariants.calibration;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
-import io.github.lossvariants.calibration.internal.FocalLabelSmoothingProvider;
 import io.github.lossvariants.calibration.internal.FocalTerms;
-import io.github.lossvariants.calibration.internal.Params;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,10 +29,24 @@ public final class FocalLabelSmoothingLoss extends SoftmaxElementwiseLoss {
     /** Registry name. */
     public static final String NAME = "focal-label-smoothing";
 
-    @JsonProperty("gamma")
+    /** The parameters: {@code gamma} (3; &gt;= 0), {@code alpha} (0.1; [0, 1]). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("gamma", 3.0, "focusing exponent").atLeast(0),
+            ParameterSpec.ofDouble("alpha", 0.1, "smoothing: target (1 - alpha) * onehot + alpha / K").between(0, 1));
+
     private final double gamma;
-    @JsonProperty("alpha")
     private final double alpha;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public FocalLabelSmoothingLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.gamma = parameterValues().getDouble("gamma");
+        this.alpha = parameterValues().getDouble("alpha");
+    }
 
     /** gamma = 3, alpha = 0.1. */
     public FocalLabelSmoothingLoss() {
@@ -47,12 +58,8 @@ public final class FocalLabelSmoothingLoss extends SoftmaxElementwiseLoss {
      * @param alpha smoothing in [0, 1]
      * @throws io.github.lossvariants.api.LossConfigurationException when out of range
      */
-    @JsonCreator
-    public FocalLabelSmoothingLoss(@JsonProperty("gamma") double gamma, @JsonProperty("alpha") double alpha) {
-        Params.check(FocalLabelSmoothingProvider.SCHEMA, NAME, "gamma", gamma);
-        Params.check(FocalLabelSmoothingProvider.SCHEMA, NAME, "alpha", alpha);
-        this.gamma = gamma;
-        this.alpha = alpha;
+    public FocalLabelSmoothingLoss(double gamma, double alpha) {
+        this(ParameterSchema.valuesOf("gamma", gamma, "alpha", alpha));
     }
 
     /** @return the focusing exponent */
@@ -69,29 +76,5 @@ public final class FocalLabelSmoothingLoss extends SoftmaxElementwiseLoss {
     protected void computeTerms(INDArray logProbs, INDArray probs, INDArray labels, INDArray loss, INDArray dLogProb) {
         INDArray q = LabelSmoothingLoss.smooth(labels, alpha);
         FocalTerms.write(logProbs, probs, q, null, gamma, null, 0, loss, dLogProb);
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gamma", gamma);
-        m.put("alpha", alpha);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof FocalLabelSmoothingLoss && Double.compare(((FocalLabelSmoothingLoss) o).gamma, gamma) == 0
-                && Double.compare(((FocalLabelSmoothingLoss) o).alpha, alpha) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * (Double.hashCode(gamma) + 31 * Double.hashCode(alpha)) + NAME.hashCode();
     }
 }

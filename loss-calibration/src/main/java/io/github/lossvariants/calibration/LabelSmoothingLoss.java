@@ -1,14 +1,11 @@
 package io.github.lossvariants.calibration;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
-import io.github.lossvariants.calibration.internal.LabelSmoothingProvider;
-import io.github.lossvariants.calibration.internal.Params;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -33,8 +30,21 @@ public final class LabelSmoothingLoss extends SoftmaxElementwiseLoss {
     /** Registry name. */
     public static final String NAME = "label-smoothing";
 
-    @JsonProperty("alpha")
+    /** The parameter: {@code alpha} (0.1; [0, 1]). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("alpha", 0.1, "smoothing: target (1 - alpha) * onehot + alpha / K").between(0, 1));
+
     private final double alpha;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public LabelSmoothingLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.alpha = parameterValues().getDouble("alpha");
+    }
 
     /** alpha = 0.1. */
     public LabelSmoothingLoss() {
@@ -45,10 +55,8 @@ public final class LabelSmoothingLoss extends SoftmaxElementwiseLoss {
      * @param alpha smoothing in [0, 1]
      * @throws io.github.lossvariants.api.LossConfigurationException when out of range
      */
-    @JsonCreator
-    public LabelSmoothingLoss(@JsonProperty("alpha") double alpha) {
-        Params.check(LabelSmoothingProvider.SCHEMA, NAME, "alpha", alpha);
-        this.alpha = alpha;
+    public LabelSmoothingLoss(double alpha) {
+        this(ParameterSchema.valuesOf("alpha", alpha));
     }
 
     /** @return the smoothing */
@@ -68,27 +76,5 @@ public final class LabelSmoothingLoss extends SoftmaxElementwiseLoss {
         if (dLogProb != null) {
             dLogProb.assign(q);
         }
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("alpha", alpha);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof LabelSmoothingLoss && Double.compare(((LabelSmoothingLoss) o).alpha, alpha) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(alpha) + 31 * NAME.hashCode();
     }
 }

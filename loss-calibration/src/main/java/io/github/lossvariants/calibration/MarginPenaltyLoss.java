@@ -1,20 +1,17 @@
 package io.github.lossvariants.calibration;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.BaseLoss;
-import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
-import io.github.lossvariants.calibration.internal.MblsProvider;
-import io.github.lossvariants.calibration.internal.Params;
+import io.github.lossvariants.api.internal.LossInputs;
 import io.github.lossvariants.calibration.internal.Rows;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -45,10 +42,24 @@ public final class MarginPenaltyLoss extends BaseLoss {
     /** Registry name. */
     public static final String NAME = "mbls";
 
-    @JsonProperty("margin")
+    /** The parameters: {@code margin} (10; &gt;= 0), {@code alpha} (0.1; &gt;= 0). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("margin", 10.0, "logit distance to the row maximum that is free").atLeast(0),
+            ParameterSpec.ofDouble("alpha", 0.1, "weight of the penalty relative to a mean-reduced loss").atLeast(0));
+
     private final double margin;
-    @JsonProperty("alpha")
     private final double alpha;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public MarginPenaltyLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.margin = parameterValues().getDouble("margin");
+        this.alpha = parameterValues().getDouble("alpha");
+    }
 
     /** margin = 10, alpha = 0.1. */
     public MarginPenaltyLoss() {
@@ -60,12 +71,8 @@ public final class MarginPenaltyLoss extends BaseLoss {
      * @param alpha  weight, &gt;= 0
      * @throws io.github.lossvariants.api.LossConfigurationException when out of range
      */
-    @JsonCreator
-    public MarginPenaltyLoss(@JsonProperty("margin") double margin, @JsonProperty("alpha") double alpha) {
-        Params.check(MblsProvider.SCHEMA, NAME, "margin", margin);
-        Params.check(MblsProvider.SCHEMA, NAME, "alpha", alpha);
-        this.margin = margin;
-        this.alpha = alpha;
+    public MarginPenaltyLoss(double margin, double alpha) {
+        this(ParameterSchema.valuesOf("margin", margin, "alpha", alpha));
     }
 
     /** @return the margin */
@@ -106,29 +113,5 @@ public final class MarginPenaltyLoss extends BaseLoss {
             grad = Rows.argMaxOneHot(preOutput).muliColumnVector(count).subi(active).muli(c);
         }
         return new Evaluation(rowScores, grad, rows);
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("margin", margin);
-        m.put("alpha", alpha);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MarginPenaltyLoss && Double.compare(((MarginPenaltyLoss) o).margin, margin) == 0
-                && Double.compare(((MarginPenaltyLoss) o).alpha, alpha) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * (Double.hashCode(margin) + 31 * Double.hashCode(alpha)) + NAME.hashCode();
     }
 }

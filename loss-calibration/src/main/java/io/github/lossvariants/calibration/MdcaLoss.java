@@ -1,11 +1,11 @@
 package io.github.lossvariants.calibration;
 
 import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.BaseLoss;
-import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
-import io.github.lossvariants.calibration.internal.MdcaProvider;
-import io.github.lossvariants.calibration.internal.Params;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -15,10 +15,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -55,8 +52,21 @@ public final class MdcaLoss extends BaseLoss {
     /** Registry name. */
     public static final String NAME = "mdca";
 
-    @JsonProperty("beta")
+    /** The parameter: {@code beta} (1; &gt;= 0). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("beta", 1.0, "weight of the MDCA term relative to a mean-reduced loss").atLeast(0));
+
     private final double beta;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public MdcaLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.beta = parameterValues().getDouble("beta");
+    }
 
     /** beta = 1. */
     public MdcaLoss() {
@@ -67,10 +77,8 @@ public final class MdcaLoss extends BaseLoss {
      * @param beta weight, &gt;= 0
      * @throws LossConfigurationException when out of range
      */
-    @JsonCreator
-    public MdcaLoss(@JsonProperty("beta") double beta) {
-        Params.check(MdcaProvider.SCHEMA, NAME, "beta", beta);
-        this.beta = beta;
+    public MdcaLoss(double beta) {
+        this(ParameterSchema.valuesOf("beta", beta));
     }
 
     /** @return the weight */
@@ -144,27 +152,5 @@ public final class MdcaLoss extends BaseLoss {
                     + "; use a per-row mask [rows, 1]");
         }
         return m.getColumn(0, true);
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("beta", beta);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof MdcaLoss && Double.compare(((MdcaLoss) o).beta, beta) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(beta) + 31 * NAME.hashCode();
     }
 }

@@ -1,16 +1,12 @@
 package io.github.lossvariants.calibration;
 
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
-import io.github.lossvariants.calibration.internal.FocalAdaptiveSigmoidProvider;
-import io.github.lossvariants.calibration.internal.Params;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -34,8 +30,20 @@ public final class SigmoidAdaptiveFocalLoss extends SigmoidElementwiseLoss {
     /** Registry name. */
     public static final String NAME = "focal-adaptive-sigmoid";
 
-    @JsonProperty("gamma")
+    /** The parameter: {@code gamma} (3; &gt;= 0), as {@link AdaptiveFocalLoss#SCHEMA}. */
+    public static final ParameterSchema SCHEMA = AdaptiveFocalLoss.SCHEMA;
+
     private final double gamma;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public SigmoidAdaptiveFocalLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.gamma = parameterValues().getDouble("gamma");
+    }
 
     /** gamma = 3. */
     public SigmoidAdaptiveFocalLoss() {
@@ -46,10 +54,8 @@ public final class SigmoidAdaptiveFocalLoss extends SigmoidElementwiseLoss {
      * @param gamma exponent used where p_t &gt;= 0.5, &gt;= 0
      * @throws io.github.lossvariants.api.LossConfigurationException when out of range
      */
-    @JsonCreator
-    public SigmoidAdaptiveFocalLoss(@JsonProperty("gamma") double gamma) {
-        Params.check(FocalAdaptiveSigmoidProvider.SCHEMA, NAME, "gamma", gamma);
-        this.gamma = gamma;
+    public SigmoidAdaptiveFocalLoss(double gamma) {
+        this(ParameterSchema.valuesOf("gamma", gamma));
     }
 
     /** @return the exponent used where p_t &gt;= 0.5 */
@@ -84,27 +90,5 @@ public final class SigmoidAdaptiveFocalLoss extends SigmoidElementwiseLoss {
     @Override
     protected String activationHint() {
         return "For softmax outputs use 'focal-adaptive'.";
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gamma", gamma);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SigmoidAdaptiveFocalLoss && Double.compare(((SigmoidAdaptiveFocalLoss) o).gamma, gamma) == 0;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(gamma) + 31 * NAME.hashCode();
     }
 }

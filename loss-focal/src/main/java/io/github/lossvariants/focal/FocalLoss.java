@@ -1,5 +1,6 @@
 package io.github.lossvariants.focal;
 
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import io.github.lossvariants.focal.internal.FocalParameters;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,11 +20,9 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Log1p;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
+import java.util.OptionalDouble;
 
 /**
  * Sigmoid focal loss for binary, multi-label and per-pixel outputs (registry name {@code focal}),
@@ -69,20 +68,32 @@ public final class FocalLoss extends SigmoidElementwiseLoss {
     /** The registry name. */
     public static final String NAME = "focal";
 
-    @JsonProperty("gamma")
+    /** The parameters: {@code gamma} (2; &gt;= 0), {@code alpha} (absent; [0, 1]). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(FocalParameters.GAMMA, FocalParameters.ALPHA);
+
     private final double gamma;
-    @JsonProperty("alpha")
     private final Double alpha;
+
+    /**
+     * @param parameters values by name, {@code gamma} and {@code alpha}; missing ones take their
+     *                   defaults (gamma 2, no alpha)
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public FocalLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.gamma = parameterValues().getDouble("gamma");
+        OptionalDouble a = parameterValues().optionalDouble("alpha");
+        this.alpha = a.isPresent() ? a.getAsDouble() : null;
+    }
 
     /**
      * @param gamma focusing exponent, finite and &gt;= 0
      * @param alpha weight of positive targets in [0, 1], or null for no class balancing
      * @throws io.github.lossvariants.api.LossConfigurationException for a value out of range
      */
-    @JsonCreator
-    public FocalLoss(@JsonProperty("gamma") double gamma, @JsonProperty("alpha") Double alpha) {
-        this.gamma = FocalParameters.check(NAME, FocalParameters.GAMMA, gamma);
-        this.alpha = alpha == null ? null : FocalParameters.check(NAME, FocalParameters.ALPHA, alpha);
+    public FocalLoss(double gamma, Double alpha) {
+        this(ParameterSchema.valuesOf("gamma", gamma, "alpha", alpha));
     }
 
     /** @return focal loss with gamma 2 and no alpha (the registry defaults) */
@@ -112,81 +123,92 @@ public final class FocalLoss extends SigmoidElementwiseLoss {
 
     @Override
     protected void computeTerms(INDArray z, INDArray y, INDArray loss, INDArray grad) {
-        // Three scratch arrays (the caller runs this in its scratch workspace), two transcendental
+        // Three scratch buffers (the caller runs this in its scratch workspace), two transcendental
         // passes (exp, log1p) plus one pow for a gamma other than 0, 1 or 2; the rest are cheap
-        // element-wise passes written into existing arrays.
+        // element-wise passes written into existing arrays. Each buffer holds several quantities in
+        // turn; the local names say which one it holds at each step.
         DataType type = z.dataType();
         long[] shape = z.shape();
-        INDArray e = Nd4j.createUninitialized(type, shape);
-        INDArray t = Nd4j.createUninitialized(type, shape);
-        INDArray u = Nd4j.createUninitialized(type, shape);
+        INDArray bufA = Nd4j.createUninitialized(type, shape);
+        INDArray bufB = Nd4j.createUninitialized(type, shape);
+        INDArray bufC = Nd4j.createUninitialized(type, shape);
+
         // e = exp(-|z|), in (0, 1]
-        Nd4j.exec(new Abs(z, e));
-        e.negi();
-        Nd4j.exec(new Exp(e, e));
+        INDArray expNegAbs = bufA;
+        Nd4j.exec(new Abs(z, expNegAbs));
+        expNegAbs.negi();
+        Nd4j.exec(new Exp(expNegAbs, expNegAbs));
         // loss = CE = max(z, 0) - y*z + log1p(exp(-|z|)); max(z,0) - y*z is exact for y in {0, 1}
-        Nd4j.exec(new Log1p(e, loss));
-        Nd4j.exec(new MulOp(y, z, t));
-        loss.subi(t);
-        Nd4j.exec(new RectifiedLinear(z, t));
-        loss.addi(t);
-        // r = sigmoid(|z|) = 1/(1 + e) into t; e <- e*r = sigmoid(-|z|); t <- d = r - e*r
-        Nd4j.exec(new ScalarAdd(e, null, t, 1.0));
-        t.rdivi(1.0);
-        e.muli(t);
-        t.subi(e);
+        Nd4j.exec(new Log1p(expNegAbs, loss));
+        INDArray term = bufB;
+        Nd4j.exec(new MulOp(y, z, term));
+        loss.subi(term);
+        Nd4j.exec(new RectifiedLinear(z, term));
+        loss.addi(term);
+        INDArray ce = loss;
+        // sigmoid(|z|) = 1/(1 + e); then sigmoid(-|z|) = e * sigmoid(|z|); their difference d
+        INDArray sigmoidAbs = bufB;
+        Nd4j.exec(new ScalarAdd(expNegAbs, null, sigmoidAbs, 1.0));
+        sigmoidAbs.rdivi(1.0);
+        INDArray sigmoidNegAbs = expNegAbs.muli(sigmoidAbs);
+        INDArray diff = sigmoidAbs.subi(sigmoidNegAbs);
         // with s = [z > 0] (0 or 1, so both selections are exact, no cancellation):
-        // p = e + s*d into u, 1 - p = e + (d - s*d) into t
-        Nd4j.exec(new Step(z, u, 0.0));
-        u.muli(t);
-        t.subi(u);
-        u.addi(e);
-        t.addi(e);
-        // A = (1 - y)*p into e, B = y*(1 - p) into t: 1 - p_t = A + B, p - y = A - B; p(1-p) into u
-        Nd4j.exec(new ScalarReverseSubtraction(y, null, e, 1.0));
-        e.muli(u);
-        u.muli(t);
-        t.muli(y);
+        // p = sigmoid(-|z|) + s*d, 1 - p = sigmoid(-|z|) + (d - s*d)
+        INDArray p = bufC;
+        Nd4j.exec(new Step(z, p, 0.0));
+        p.muli(diff);
+        INDArray oneMinusP = diff.subi(p);
+        p.addi(sigmoidNegAbs);
+        oneMinusP.addi(sigmoidNegAbs);
+        // A = (1 - y)*p, B = y*(1 - p): 1 - p_t = A + B, p - y = A - B; and p(1-p)
+        INDArray a = sigmoidNegAbs;
+        Nd4j.exec(new ScalarReverseSubtraction(y, null, a, 1.0));
+        a.muli(p);
+        INDArray pq = p.muli(oneMinusP);
+        INDArray b = oneMinusP.muli(y);
         if (grad != null) {
-            Nd4j.exec(new SubOp(e, t, grad));
+            Nd4j.exec(new SubOp(a, b, grad));
         }
-        INDArray q = e.addi(t);
+        INDArray focusBase = a.addi(b);   // q = 1 - p_t
+        INDArray scratch = b;
 
         if (gamma != 0.0) {
+            INDArray focusGrad = scratch;
             if (grad != null) {
-                // d/dz [q^gamma CE] = q^gamma (p - y) + gamma (1 - 2y) CE p(1-p) q^(gamma-1), into t
-                Nd4j.exec(new ScalarMultiplication(y, null, t, -2.0));
-                t.addi(1.0).muli(u).muli(loss).muli(gamma);
+                // d/dz [q^gamma CE] = q^gamma (p - y) + gamma (1 - 2y) CE p(1-p) q^(gamma-1), the second term here
+                Nd4j.exec(new ScalarMultiplication(y, null, focusGrad, -2.0));
+                focusGrad.addi(1.0).muli(pq).muli(ce).muli(gamma);
             }
-            INDArray f;
+            INDArray focus;
             if (gamma == 1.0) {
-                f = q;
+                focus = focusBase;
             } else if (gamma == 2.0) {
                 if (grad != null) {
-                    t.muli(q);
+                    focusGrad.muli(focusBase);
                 }
-                f = Nd4j.exec(new Square(q, u));
+                focus = Nd4j.exec(new Square(focusBase, pq));
             } else {
-                f = Nd4j.exec(new Pow(q, u, gamma));
+                focus = Nd4j.exec(new Pow(focusBase, pq, gamma));
                 if (grad != null) {
                     // q^(gamma-1) = q^gamma / max(q, tiny)
-                    t.muli(f);
-                    Transforms.max(q, FocalParameters.tiny(type), false);
-                    t.divi(q);
+                    focusGrad.muli(focus);
+                    Transforms.max(focusBase, FocalParameters.tiny(type), false);
+                    focusGrad.divi(focusBase);
                 }
             }
-            loss.muli(f);
+            loss.muli(focus);
             if (grad != null) {
-                grad.muli(f).addi(t);
+                grad.muli(focus).addi(focusGrad);
             }
         }
         if (alpha != null) {
             // alpha_t = (1 - alpha) + y*(2 alpha - 1)
-            Nd4j.exec(new ScalarMultiplication(y, null, t, 2.0 * alpha - 1.0));
-            INDArray at = t.addi(1.0 - alpha);
-            loss.muli(at);
+            INDArray alphaT = scratch;
+            Nd4j.exec(new ScalarMultiplication(y, null, alphaT, 2.0 * alpha - 1.0));
+            alphaT.addi(1.0 - alpha);
+            loss.muli(alphaT);
             if (grad != null) {
-                grad.muli(at);
+                grad.muli(alphaT);
             }
         }
     }
@@ -194,35 +216,6 @@ public final class FocalLoss extends SigmoidElementwiseLoss {
     @Override
     protected String activationHint() {
         return "For a softmax over exclusive classes use softmax-focal (SoftmaxFocalLoss).";
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gamma", gamma);
-        if (alpha != null) {
-            m.put("alpha", alpha);
-        }
-        return m;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof FocalLoss)) {
-            return false;
-        }
-        FocalLoss other = (FocalLoss) o;
-        return Double.compare(gamma, other.gamma) == 0 && Objects.equals(alpha, other.alpha);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(gamma, alpha);
     }
 
     /** Builds a {@link FocalLoss}: {@code FocalLoss.builder().gamma(2).alpha(0.25).build()}. */

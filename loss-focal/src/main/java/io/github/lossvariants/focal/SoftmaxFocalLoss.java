@@ -1,6 +1,7 @@
 package io.github.lossvariants.focal;
 
 import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.SoftmaxElementwiseLoss;
 import io.github.lossvariants.focal.internal.FocalParameters;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -12,13 +13,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.same.Square;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,20 +55,31 @@ public final class SoftmaxFocalLoss extends SoftmaxElementwiseLoss {
     /** The registry name. */
     public static final String NAME = "softmax-focal";
 
-    @JsonProperty("gamma")
+    /** The parameters: {@code gamma} (2; &gt;= 0), {@code classWeights} (absent = all 1; each &gt; 0). */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(FocalParameters.GAMMA, FocalParameters.CLASS_WEIGHTS);
+
     private final double gamma;
-    @JsonProperty("classWeights")
     private final double[] classWeights;
+
+    /**
+     * @param parameters values by name, {@code gamma} and {@code classWeights}; missing ones take
+     *                   their defaults (gamma 2, all weights 1)
+     * @throws LossConfigurationException for an unknown name or an invalid value
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public SoftmaxFocalLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.gamma = parameterValues().getDouble("gamma");
+        this.classWeights = parameterValues().getDoubleArray("classWeights");
+    }
 
     /**
      * @param gamma        focusing exponent, finite and &gt;= 0
      * @param classWeights one positive weight per class, or null for all 1 (copied)
      * @throws LossConfigurationException for a value out of range
      */
-    @JsonCreator
-    public SoftmaxFocalLoss(@JsonProperty("gamma") double gamma, @JsonProperty("classWeights") double[] classWeights) {
-        this.gamma = FocalParameters.check(NAME, FocalParameters.GAMMA, gamma);
-        this.classWeights = FocalParameters.check(NAME, FocalParameters.CLASS_WEIGHTS, classWeights);
+    public SoftmaxFocalLoss(double gamma, double[] classWeights) {
+        this(ParameterSchema.valuesOf("gamma", gamma, "classWeights", classWeights));
     }
 
     /** @return softmax focal loss with gamma 2 and no class weights (the registry defaults) */
@@ -201,39 +207,6 @@ public final class SoftmaxFocalLoss extends SoftmaxElementwiseLoss {
     @Override
     protected String activationHint() {
         return "For independent sigmoid outputs (binary, multi-label) use focal (FocalLoss).";
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gamma", gamma);
-        if (classWeights != null) {
-            List<Double> l = new ArrayList<>(classWeights.length);
-            for (double d : classWeights) {
-                l.add(d);
-            }
-            m.put("classWeights", Collections.unmodifiableList(l));
-        }
-        return m;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof SoftmaxFocalLoss)) {
-            return false;
-        }
-        SoftmaxFocalLoss other = (SoftmaxFocalLoss) o;
-        return Double.compare(gamma, other.gamma) == 0 && Arrays.equals(classWeights, other.classWeights);
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * Double.hashCode(gamma) + Arrays.hashCode(classWeights);
     }
 
     /** Builds a {@link SoftmaxFocalLoss}: {@code SoftmaxFocalLoss.builder().gamma(2).classWeights(0.1, 1, 1).build()}. */

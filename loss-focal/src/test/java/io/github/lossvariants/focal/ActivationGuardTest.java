@@ -1,6 +1,8 @@
 package io.github.lossvariants.focal;
 
 import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.baseline.BinaryCrossEntropyLoss;
+import io.github.lossvariants.api.baseline.CrossEntropyLoss;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;

@@ -2,6 +2,8 @@ package io.github.lossvariants.focal;
 
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
+import io.github.lossvariants.api.baseline.BinaryCrossEntropyLoss;
+import io.github.lossvariants.api.baseline.CrossEntropyLoss;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -1,5 +1,7 @@
 package io.github.lossvariants.focal;
 
+import io.github.lossvariants.api.baseline.BinaryCrossEntropyLoss;
+import io.github.lossvariants.api.baseline.CrossEntropyLoss;
 import io.github.lossvariants.testkit.LossContractTest;
 import org.junit.jupiter.api.Nested;
 import org.nd4j.linalg.activations.Activation;

@@ -2,6 +2,8 @@ package io.github.lossvariants.focal;
 
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.baseline.BinaryCrossEntropyLoss;
+import io.github.lossvariants.api.baseline.CrossEntropyLoss;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -59,13 +61,13 @@ class ParameterValidationTest {
     @Test
     void classWeightsMustBePositiveAndFinite() {
         String msg = "loss 'softmax-focal': invalid value for parameter classWeights=[1, -1]: element 1 is -1,"
-                + " every element must be > 0";
+                + " every element must be finite and > 0";
         assertMessage(msg, () -> new SoftmaxFocalLoss(2.0, new double[]{1, -1}));
         assertMessage(msg, () -> SoftmaxFocalLoss.builder().classWeights(1, -1).build());
         assertMessage(msg, () -> REGISTRY.create("softmax-focal(classWeights=[1, -1])"));
         assertMessage(msg, () -> REGISTRY.create("softmax-focal", Map.of("classWeights", List.of(1, -1))));
-        assertMessage("loss 'softmax-focal': invalid value for parameter classWeights: element 1 is Infinity,"
-                        + " every element must be a finite number > 0",
+        assertMessage("loss 'softmax-focal': invalid value for parameter classWeights=[1, Infinity]: element 1 is"
+                        + " Infinity, every element must be finite and > 0",
                 () -> new SoftmaxFocalLoss(2.0, new double[]{1, Double.POSITIVE_INFINITY}));
     }
 
@@ -85,9 +87,9 @@ class ParameterValidationTest {
                 () -> new BinaryCrossEntropyLoss(null, 0.5));
         assertMessage("loss 'bce': invalid value for parameter clipEps=0.5. Must be finite and [0, 0.5).",
                 () -> REGISTRY.create("bce(clipEps=0.5)"));
-        assertMessage("loss 'ce': invalid value for parameter weights=[1, -2]: element 1 is -2, every element must be >= 0",
+        assertMessage("loss 'ce': invalid value for parameter weights=[1, -2]: element 1 is -2, every element must be finite and >= 0",
                 () -> CrossEntropyLoss.weighted(1, -2));
-        assertMessage("loss 'ce': invalid value for parameter weights=[1, -2]: element 1 is -2, every element must be >= 0",
+        assertMessage("loss 'ce': invalid value for parameter weights=[1, -2]: element 1 is -2, every element must be finite and >= 0",
                 () -> REGISTRY.create("ce(weights=[1, -2])"));
         BinaryCrossEntropyLoss bce = BinaryCrossEntropyLoss.weighted(1, 2);
         assertMessage("bce: weights has 2 entries but the output has 3 columns (nOut = 3); give exactly one weight per output",

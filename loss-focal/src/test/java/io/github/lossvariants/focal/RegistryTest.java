@@ -2,8 +2,10 @@ package io.github.lossvariants.focal;
 
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.LossRegistry;
-import io.github.lossvariants.focal.internal.BinaryCrossEntropyLossProvider;
-import io.github.lossvariants.focal.internal.CrossEntropyLossProvider;
+import io.github.lossvariants.api.baseline.BinaryCrossEntropyLoss;
+import io.github.lossvariants.api.baseline.CrossEntropyLoss;
+import io.github.lossvariants.api.internal.BinaryCrossEntropyProvider;
+import io.github.lossvariants.api.internal.CrossEntropyProvider;
 import io.github.lossvariants.focal.internal.FocalLossProvider;
 import io.github.lossvariants.focal.internal.SoftmaxFocalLossProvider;
 import org.junit.jupiter.api.Test;
@@ -26,8 +28,8 @@ class RegistryTest {
         Map<String, String> classes = REGISTRY.providerClasses();
         assertEquals(FocalLossProvider.class.getName(), classes.get("focal"));
         assertEquals(SoftmaxFocalLossProvider.class.getName(), classes.get("softmax-focal"));
-        assertEquals(BinaryCrossEntropyLossProvider.class.getName(), classes.get("bce"));
-        assertEquals(CrossEntropyLossProvider.class.getName(), classes.get("ce"));
+        assertEquals(BinaryCrossEntropyProvider.class.getName(), classes.get("bce"));
+        assertEquals(CrossEntropyProvider.class.getName(), classes.get("ce"));
     }
 
     @Test

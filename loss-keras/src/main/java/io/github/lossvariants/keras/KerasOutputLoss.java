@@ -1,7 +1,7 @@
 package io.github.lossvariants.keras;
 
 import io.github.lossvariants.api.LossConfigurationException;
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;

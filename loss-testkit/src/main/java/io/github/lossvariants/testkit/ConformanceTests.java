@@ -1,6 +1,9 @@
 package io.github.lossvariants.testkit;
 
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.conformance.CaseResult;
+import io.github.lossvariants.conformance.ConformanceCase;
+import io.github.lossvariants.conformance.ConformanceRunner;
 import org.junit.jupiter.api.DynamicTest;
 
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package io.github.lossvariants.testkit;
 
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -199,18 +200,38 @@ public abstract class LossContractTest {
         m.putScalar(rows - 1, 0, 0.0);
         INDArray g = configuredLoss().computeGradient(y, z, act(), m);
         double score = configuredLoss().computeScore(y, z, act(), m, false);
-        org.junit.jupiter.api.Assertions.assertTrue(Double.isFinite(score), "score " + score);
-        org.junit.jupiter.api.Assertions.assertEquals(0.0, g.getDouble(rows - 1, 0), 0.0,
+        Assertions.assertTrue(Double.isFinite(score), "score " + score);
+        Assertions.assertEquals(0.0, g.getDouble(rows - 1, 0), 0.0,
                 "gradient at the masked output of a sigmoid loss");
     }
 
-    /** Finite score and gradient at logits of +-100 in float and double. */
+    /** Finite score and gradient at logits of +-100 and +-1e4 in float, double and half. */
     @ParameterizedTest(name = "minibatch {0}")
     @ValueSource(ints = {1, 3})
     public void finiteAtExtremeLogits(int minibatch) {
         Random rng = rng(minibatch, MaskKind.NONE, 5);
         int rows = rows(minibatch);
         LossChecks.assertFiniteAtExtremeLogits(configuredLoss(), act(), labels(rows, nOut(), rng, DataType.DOUBLE));
+    }
+
+    /** HALF inputs: finite where FLOAT is, within {@link LossChecks#HALF_RTOL} of FLOAT, results in HALF. */
+    @ParameterizedTest(name = "minibatch {0}, mask {1}, logits scale {2}")
+    @CsvSource({"1, NONE, 3", "3, NONE, 3", "3, PER_EXAMPLE, 3", "3, PER_OUTPUT, 3", "3, NONE, 3000"})
+    public void halfPrecisionMatchesFloat(int minibatch, MaskKind kind, double scale) {
+        if (kind == MaskKind.PER_OUTPUT) {
+            Assumptions.assumeTrue(supportsPerOutputMask(), "per-output masks are not supported by this loss");
+        }
+        Random rng = rng(minibatch, kind, 7);
+        int rows = rows(minibatch);
+        INDArray z = logits(rows, nOut(), rng, DataType.FLOAT).muli(scale / 3.0);
+        LossChecks.assertHalfMatchesFloat(configuredLoss(), labels(rows, nOut(), rng, DataType.FLOAT), z, act(),
+                mask(kind, rows, DataType.FLOAT));
+    }
+
+    /** Java serialization (how Spark ships configurations) keeps the loss. */
+    @Test
+    public void javaSerializationRoundTrip() {
+        LossChecks.assertJavaSerializationRoundTrip(loss(), activation(), nOut());
     }
 
     /** MultiLayerConfiguration and ComputationGraphConfiguration JSON round trips keep the loss. */

@@ -1,11 +1,15 @@
 package io.github.lossvariants.testkit;
 
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Map;
 
 /** Deliberately defective losses: each must make exactly the check that targets its defect fail. */
 final class BrokenLosses {
@@ -93,6 +97,10 @@ final class BrokenLosses {
     static final class NaiveBce extends SigmoidElementwiseLoss {
         private static final long serialVersionUID = 1L;
 
+        NaiveBce() {
+            super("naive-bce", ParameterSchema.empty(), Map.of());
+        }
+
         @Override
         protected void computeTerms(INDArray logits, INDArray labels, INDArray loss, INDArray grad) {
             INDArray p = Transforms.sigmoid(logits, true);
@@ -103,26 +111,6 @@ final class BrokenLosses {
                 // dL/dp * dp/dz with dL/dp = (p - y) / (p (1 - p))
                 grad.assign(p.sub(labels).divi(p.mul(q)).muli(p).muli(q));
             }
-        }
-
-        @Override
-        public String registryName() {
-            return "naive-bce";
-        }
-
-        @Override
-        public java.util.Map<String, Object> parameters() {
-            return java.util.Map.of();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof NaiveBce;
-        }
-
-        @Override
-        public int hashCode() {
-            return 1;
         }
     }
 
@@ -135,11 +123,11 @@ final class BrokenLosses {
         private double scale = 1.0;
 
         public DropsFieldInJson() {
-            super(1.0);
+            super("drops-field", Map.of());
         }
 
         DropsFieldInJson(double scale) {
-            super(1.0);
+            this();
             this.scale = scale;
         }
 
@@ -151,39 +139,48 @@ final class BrokenLosses {
                 grad.muli(scale);
             }
         }
-
-        @Override
-        public String registryName() {
-            return "drops-field";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof DropsFieldInJson;
-        }
-
-        @Override
-        public int hashCode() {
-            return 2;
-        }
     }
 
-    /** As DropsFieldInJson, but equals does compare the field. */
-    public static final class DropsFieldEqualsNotices extends TestBceLoss {
+    /**
+     * As DropsFieldInJson, but equals does compare the field (which, like a setting only some inputs
+     * use, does not change the score on the check's input): a plain ILossFunction (written the way
+     * DL4J's own losses are, not on this project's base classes) that delegates to weight-1 BCE.
+     */
+    public static final class DropsFieldEqualsNotices implements ILossFunction {
         private static final long serialVersionUID = 1L;
+        private final TestBceLoss bce = new TestBceLoss(1.0);
         private double scale = 1.0;
 
         public DropsFieldEqualsNotices() {
-            super(1.0);
         }
 
         DropsFieldEqualsNotices(double scale) {
-            super(1.0);
             this.scale = scale;
         }
 
         @Override
-        public String registryName() {
+        public double computeScore(INDArray l, INDArray p, IActivation a, INDArray mask, boolean average) {
+            return bce.computeScore(l, p, a, mask, average);
+        }
+
+        @Override
+        public INDArray computeScoreArray(INDArray l, INDArray p, IActivation a, INDArray mask) {
+            return bce.computeScoreArray(l, p, a, mask);
+        }
+
+        @Override
+        public INDArray computeGradient(INDArray l, INDArray p, IActivation a, INDArray mask) {
+            return bce.computeGradient(l, p, a, mask);
+        }
+
+        @Override
+        public Pair<Double, INDArray> computeGradientAndScore(INDArray l, INDArray p, IActivation a, INDArray mask,
+                                                              boolean average) {
+            return new Pair<>(computeScore(l, p, a, mask, average), computeGradient(l, p, a, mask));
+        }
+
+        @Override
+        public String name() {
             return "drops-field-2";
         }
 
@@ -214,7 +211,7 @@ final class BrokenLosses {
         @Override
         public INDArray computeGradient(INDArray l, INDArray p, IActivation a, INDArray mask) {
             if (mask != null && mask.length() == l.length() && l.size(1) > 1) {
-                io.github.lossvariants.api.dl4j.LossInputs.requireRowConstantMask("softmax-gradient-ignores-mask", mask);
+                LossInputs.requireRowConstantMask("softmax-gradient-ignores-mask", mask);
             }
             return super.computeGradient(l, p, a, null);
         }
@@ -225,9 +222,57 @@ final class BrokenLosses {
             return new Pair<>(computeScore(l, p, a, mask, average), computeGradient(l, p, a, mask));
         }
 
+        SoftmaxGradientIgnoresMask() {
+            super("softmax-gradient-ignores-mask");
+        }
+    }
+
+    /**
+     * BCE with logits as log(1 + exp(z)) - y z, computed in the input's data type: fine in FLOAT at
+     * z = 12 (exp(12) = 1.6e5), infinite in HALF (largest value 65504). A plain ILossFunction.
+     */
+    static final class SoftplusInInputType implements ILossFunction {
+        private static final long serialVersionUID = 1L;
+
+        private static INDArray terms(INDArray y, INDArray z) {
+            return Transforms.log(Transforms.exp(z, true).addi(1.0), false).subi(y.castTo(z.dataType()).mul(z));
+        }
+
         @Override
-        public String registryName() {
-            return "softmax-gradient-ignores-mask";
+        public double computeScore(INDArray l, INDArray p, IActivation a, INDArray mask, boolean average) {
+            double s = terms(l, p).sumNumber().doubleValue();
+            return average ? s / p.size(0) : s;
+        }
+
+        @Override
+        public INDArray computeScoreArray(INDArray l, INDArray p, IActivation a, INDArray mask) {
+            return terms(l, p).sum(true, 1);
+        }
+
+        @Override
+        public INDArray computeGradient(INDArray l, INDArray p, IActivation a, INDArray mask) {
+            return Transforms.sigmoid(p, true).subi(l.castTo(p.dataType()));
+        }
+
+        @Override
+        public Pair<Double, INDArray> computeGradientAndScore(INDArray l, INDArray p, IActivation a, INDArray mask,
+                                                              boolean average) {
+            return new Pair<>(computeScore(l, p, a, mask, average), computeGradient(l, p, a, mask));
+        }
+
+        @Override
+        public String name() {
+            return "softplus-in-input-type";
+        }
+    }
+
+    /** A correct loss holding a field that is not Serializable: Spark could not ship it. */
+    static final class HoldsNonSerializableField extends TestBceLoss {
+        private static final long serialVersionUID = 1L;
+        private final Object lock = new Object();
+
+        HoldsNonSerializableField() {
+            super("holds-lock", Map.of());
         }
     }
 }

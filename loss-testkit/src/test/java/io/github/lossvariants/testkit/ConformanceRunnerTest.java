@@ -1,11 +1,13 @@
 package io.github.lossvariants.testkit;
 
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.conformance.CaseResult;
+import io.github.lossvariants.conformance.ConformanceCase;
+import io.github.lossvariants.conformance.ConformanceReport;
+import io.github.lossvariants.conformance.ConformanceRunner;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.opentest4j.AssertionFailedError;
 
 import java.io.IOException;
@@ -16,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,6 +44,12 @@ class ConformanceRunnerTest {
     /** Writes a BCE case of the given shape, scaled by weight, with per-example sums over non-batch elements. */
     private void writeBce(String file, String id, String loss, String params, String kind, long[] shape, double weight,
                           double totalOffset, int gradientIndexOff) throws IOException {
+        writeBce(file, id, loss, params, kind, shape, weight, totalOffset, gradientIndexOff, "");
+    }
+
+    /** As above; {@code extra} is appended to the JSON object (e.g. {@code , "note": "x"}). */
+    private void writeBce(String file, String id, String loss, String params, String kind, long[] shape, double weight,
+                          double totalOffset, int gradientIndexOff, String extra) throws IOException {
         int n = 1;
         for (long s : shape) {
             n *= (int) s;
@@ -67,7 +74,7 @@ class ConformanceRunnerTest {
         String json = "{\"schema\": 1, \"id\": \"" + id + "\", \"loss\": \"" + loss + "\", \"params\": " + params
                 + ", \"activation\": \"sigmoid\", \"kind\": \"" + kind + "\", \"shape\": " + Arrays.toString(shape)
                 + ", \"logits\": " + arr(z) + ", \"labels\": " + arr(y) + ", \"per_example\": " + arr(perExample)
-                + ", \"total\": " + num(total + totalOffset) + ", \"gradient\": " + arr(g) + "}";
+                + ", \"total\": " + num(total + totalOffset) + ", \"gradient\": " + arr(g) + extra + "}";
         Files.writeString(dir.resolve(file), json);
     }
 
@@ -122,16 +129,6 @@ class ConformanceRunnerTest {
         assertFalse(r.passed());
         assertTrue(r.message().startsWith("total expected"), r.message());
         assertTrue(r.message().contains("float64"), r.message());
-    }
-
-    @Test
-    void rowsFollowCnnLossLayerOrder() {
-        // [N=1, C=2, H=2, W=2]: element (n, c, h, w) at c-order index c*4 + h*2 + w; row = h*2 + w
-        double[] flat = {0, 1, 2, 3, 10, 11, 12, 13};
-        INDArray rows = ConformanceRunner.toRows(flat, new long[]{1, 2, 2, 2}, DataType.DOUBLE);
-        assertArrayEquals(new long[]{4, 2}, rows.shape());
-        assertArrayEquals(new double[][]{{0, 10}, {1, 11}, {2, 12}, {3, 13}}, rows.toDoubleMatrix());
-        assertArrayEquals(flat, ConformanceRunner.fromRows(rows, new long[]{1, 2, 2, 2}));
     }
 
     @Test
@@ -224,5 +221,110 @@ class ConformanceRunnerTest {
         LossRegistry registry = LossRegistry.of(new TestDiceLoss.Provider());
         ConformanceReport report = new ConformanceRunner(registry).run(dir);
         assertEquals(List.of("PASS dice (test-dice)"), report.lines());
+    }
+
+    /** Per-element BCE of the case writeBce writes (same formula, same data), for per_element fields. */
+    private static double[] bcePerElement(long[] shape, double weight) {
+        int n = 1;
+        for (long s : shape) {
+            n *= (int) s;
+        }
+        double[] e = new double[n];
+        for (int i = 0; i < n; i++) {
+            double z = Math.sin(1.3 * i + 0.2) * 4;
+            double y = (i * 7 % 5) < 2 ? 1 : 0;
+            e[i] = weight * bce(z, y);
+        }
+        return e;
+    }
+
+    @Test
+    void perElementIsComparedThroughItsSumsPerExample() throws IOException {
+        long[] shape = {2, 3, 2, 2};
+        double[] perElement = bcePerElement(shape, 1);
+        writeBce("a.json", "right", "test-bce", "{}", "elementwise", shape, 1, 0, -1, ", \"per_element\": " + arr(perElement));
+        double[] moved = perElement.clone();
+        // moved between two elements of the same example: the sums still match (DL4J gives per-row values only)
+        moved[5] += 0.25;
+        moved[6] -= 0.25;
+        writeBce("b.json", "moved", "test-bce", "{}", "elementwise", shape, 1, 0, -1, ", \"per_element\": " + arr(moved));
+        double[] inconsistent = perElement.clone();
+        inconsistent[13] += 0.25;
+        writeBce("c.json", "inconsistent", "test-bce", "{}", "elementwise", shape, 1, 0, -1,
+                ", \"per_element\": " + arr(inconsistent));
+        // without per_example, the sums of per_element are compared with the loss
+        writeBce("d.json", "wrong-sums", "test-bce", "{}", "elementwise", shape, 1, 0, -1,
+                ", \"per_element\": " + arr(inconsistent));
+        Files.writeString(dir.resolve("d.json"), Files.readString(dir.resolve("d.json"))
+                .replaceFirst("\"per_example\": \\[[^\\]]*\\]", "\"per_example\": null"));
+        List<String> lines = new ConformanceRunner(REGISTRY).run(dir).lines();
+        assertEquals("PASS right (test-bce)", lines.get(0));
+        assertEquals("PASS moved (test-bce)", lines.get(1));
+        assertTrue(lines.get(2).startsWith("FAIL inconsistent (test-bce): inconsistent case: the file's per_example"
+                + " against its per_element sums[1]"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("FAIL wrong-sums (test-bce): per_example[1] expected"), lines.get(3));
+    }
+
+    @Test
+    void informationalFieldsAreReadAndNotCompared() throws IOException {
+        writeBce("a.json", "informational", "test-bce", "{}", "per-example", new long[]{3, 4}, 1, 0, -1,
+                ", \"reference\": \"somewhere\", \"note\": \"text\", \"class_weights\": [1, 2],"
+                        + " \"margins\": [0.1], \"neg_class_counts\": [5, 6], \"ground_truth_counts\": [1, 0],"
+                        + " \"reference_output\": 12.5, \"per_class\": [0.5, 0.25], \"per_element\": null");
+        assertEquals(List.of("PASS informational (test-bce)"), new ConformanceRunner(REGISTRY).run(dir).lines());
+    }
+
+    @Test
+    void whatTheRunnerDoesNotUnderstandFailsTheCase() throws IOException {
+        writeBce("a.json", "kind", "test-bce", "{}", "pairwise", new long[]{2, 2}, 1, 0, -1);
+        writeBce("b.json", "field", "test-bce", "{}", "elementwise", new long[]{2, 2}, 1, 0, -1,
+                ", \"sample_weights\": [1, 2], \"ignore_index\": 3");
+        writeBce("c.json", "schema", "test-bce", "{}", "elementwise", new long[]{2, 2}, 1, 0, -1);
+        Files.writeString(dir.resolve("c.json"), Files.readString(dir.resolve("c.json")).replace("\"schema\": 1", "\"schema\": 2"));
+        writeBce("d.json", "activation", "test-bce", "{}", "elementwise", new long[]{2, 2}, 1, 0, -1);
+        Files.writeString(dir.resolve("d.json"), Files.readString(dir.resolve("d.json")).replace("\"sigmoid\"", "\"tanh\""));
+        writeBce("e.json", "counts", "test-bce", "{}", "elementwise", new long[]{2, 2}, 1, 0, -1,
+                ", \"class_counts\": [10, 1]");
+        List<String> lines = new ConformanceRunner(REGISTRY).run(dir).lines();
+        assertEquals(5, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("FAIL kind (test-bce): unknown kind 'pairwise'"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("FAIL field (test-bce): unknown fields ignore_index, sample_weights"),
+                lines.get(1));
+        assertTrue(lines.get(2).startsWith("FAIL schema (test-bce): schema 2 is not understood"), lines.get(2));
+        assertTrue(lines.get(3).startsWith("FAIL activation (test-bce): unsupported activation 'tanh'"), lines.get(3));
+        assertTrue(lines.get(4).startsWith("FAIL counts (test-bce): class_counts [10.0, 1.0] differs from"
+                + " params.classCounts (absent)"), lines.get(4));
+    }
+
+    /** The minibatch loss of TestMinibatchLoss, computed here: S^2/2, S = sum(z - y); gradient S. */
+    private void writeMinibatch(String file, String id, String perExample, double totalOffset) throws IOException {
+        double[] z = {0.5, -1.25, 2.0, 0.75, -0.5, 1.5};
+        double[] y = {1, 0, 0, 1, 1, 0};
+        double s = 0;
+        for (int i = 0; i < z.length; i++) {
+            s += z[i] - y[i];
+        }
+        double total = s * s / 2;
+        double[] g = new double[z.length];
+        Arrays.fill(g, s);
+        String json = "{\"schema\": 1, \"id\": \"" + id + "\", \"loss\": \"test-minibatch\", \"params\": {},"
+                + " \"activation\": \"none\", \"kind\": \"minibatch\", \"shape\": [3, 2], \"logits\": " + arr(z)
+                + ", \"labels\": " + arr(y) + ", \"per_element\": null, \"per_example\": "
+                + perExample.replace("TOTAL", num(total)) + ", \"total\": " + num(total + totalOffset)
+                + ", \"gradient\": " + arr(g) + "}";
+        Files.writeString(dir.resolve(file), json);
+    }
+
+    @Test
+    void minibatchCasesOnRawLogits() throws IOException {
+        writeMinibatch("a.json", "minibatch", "[TOTAL]", 0);
+        writeMinibatch("b.json", "two-entries", "[TOTAL, 0]", 0);
+        writeMinibatch("c.json", "wrong-total", "[TOTAL]", 1e-3);
+        LossRegistry registry = LossRegistry.of(new TestMinibatchLoss.Provider());
+        List<String> lines = new ConformanceRunner(registry).run(dir).lines();
+        assertEquals("PASS minibatch (test-minibatch)", lines.get(0));
+        assertTrue(lines.get(1).startsWith("FAIL two-entries (test-minibatch): per_example of a minibatch case must"
+                + " have one entry"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("FAIL wrong-total (test-minibatch): total expected"), lines.get(2));
     }
 }

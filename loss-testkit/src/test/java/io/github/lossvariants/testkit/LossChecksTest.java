@@ -214,4 +214,27 @@ class LossChecksTest {
                 TestArrays.oneHot(3, 4, new Random(4), DataType.DOUBLE), logits(DataType.DOUBLE),
                 Activation.SOFTMAX.getActivationFunction(), partial));
     }
+
+    @Test
+    void halfOverflowIsCaughtWhereFloatIsFine() {
+        INDArray z = Nd4j.createFromArray(new double[][]{{12, -1, 0.5, 2}, {1, 12, -3, 0}, {0, 0, 12, 1}});
+        AssertionError e = assertThrows(AssertionError.class, () -> LossChecks.assertHalfMatchesFloat(
+                new BrokenLosses.SoftplusInInputType(), labels(DataType.FLOAT), z, SIGMOID, null));
+        assertTrue(e.getMessage().startsWith("[HALF precision] softplus-in-input-type"), e.getMessage());
+        assertTrue(e.getMessage().contains("is Infinity") || e.getMessage().contains("is NaN"), e.getMessage());
+    }
+
+    @Test
+    void aCorrectLossMatchesFloatInHalf() {
+        LossChecks.assertHalfMatchesFloat(new TestBceLoss(1), labels(DataType.FLOAT), logits(DataType.FLOAT).muli(1000),
+                SIGMOID, rowMask(DataType.FLOAT));
+    }
+
+    @Test
+    void aNonSerializableFieldIsCaughtByJavaSerialization() {
+        AssertionError e = assertThrows(AssertionError.class, () -> LossChecks.assertJavaSerializationRoundTrip(
+                new BrokenLosses.HoldsNonSerializableField(), Activation.SIGMOID, 3));
+        assertTrue(e.getMessage().startsWith("[Java serialization round trip] holds-lock"), e.getMessage());
+        assertTrue(e.getMessage().contains("NotSerializableException: java.lang.Object"), e.getMessage());
+    }
 }

@@ -1,5 +1,6 @@
 package io.github.lossvariants.testkit;
 
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.BaseLoss;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,6 +19,10 @@ import java.util.Map;
  */
 final class SoftmaxExactMaskedCe extends BaseLoss {
     private static final long serialVersionUID = 1L;
+
+    SoftmaxExactMaskedCe() {
+        super("softmax-exact-masked-ce", ParameterSchema.empty(), Map.of());
+    }
 
     @Override
     protected Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
@@ -42,25 +47,5 @@ final class SoftmaxExactMaskedCe extends BaseLoss {
         }
         INDArray grad = gradient ? h.sub(p.mulColumnVector(h.sum(true, 1))) : null;
         return new Evaluation(loss.sum(true, 1), grad, preOutput.size(0));
-    }
-
-    @Override
-    public String registryName() {
-        return "softmax-exact-masked-ce";
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        return Map.of();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof SoftmaxExactMaskedCe;
-    }
-
-    @Override
-    public int hashCode() {
-        return 11;
     }
 }

@@ -1,17 +1,13 @@
 package io.github.lossvariants.testkit;
 
-import io.github.lossvariants.api.LossFunction;
-import io.github.lossvariants.api.LossParameters;
-import io.github.lossvariants.api.LossProvider;
 import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.ParameterSpec;
+import io.github.lossvariants.api.SimpleLossProvider;
 import io.github.lossvariants.api.dl4j.SigmoidElementwiseLoss;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,15 +18,23 @@ public class TestBceLoss extends SigmoidElementwiseLoss {
     private static final long serialVersionUID = 1L;
     static final String NAME = "test-bce";
 
-    @JsonProperty("weight")
+    static final ParameterSchema SCHEMA = ParameterSchema.of(ParameterSpec.ofDouble("weight", 1.0, "multiplier").greaterThan(0));
+
     private final double weight;
 
-    @JsonCreator
-    public TestBceLoss(@JsonProperty("weight") double weight) {
-        if (!(weight > 0)) {
-            throw new IllegalArgumentException("weight must be > 0, got " + weight);
-        }
-        this.weight = weight;
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public TestBceLoss(Map<String, ?> parameters) {
+        this(NAME, parameters);
+    }
+
+    public TestBceLoss(double weight) {
+        this(ParameterSchema.valuesOf("weight", weight));
+    }
+
+    /** For defective subclasses that name themselves. */
+    TestBceLoss(String name, Map<String, ?> parameters) {
+        super(name, SCHEMA, parameters);
+        this.weight = parameterValues().getDouble("weight");
     }
 
     public double getWeight() {
@@ -47,48 +51,10 @@ public class TestBceLoss extends SigmoidElementwiseLoss {
         }
     }
 
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("weight", weight);
-        return m;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o != null && o.getClass() == getClass() && ((TestBceLoss) o).weight == weight;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(weight);
-    }
-
     /** Its provider. */
-    public static final class Provider implements LossProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String description() {
-            return "test BCE from logits";
-        }
-
-        @Override
-        public ParameterSchema parameters() {
-            return ParameterSchema.of(ParameterSpec.ofDouble("weight", 1.0, "multiplier").greaterThan(0));
-        }
-
-        @Override
-        public LossFunction create(LossParameters p) {
-            return new TestBceLoss(p.getDouble("weight"));
+    public static final class Provider extends SimpleLossProvider {
+        public Provider() {
+            super(NAME, "test BCE from logits", SCHEMA, TestBceLoss::new);
         }
     }
 }

@@ -1,22 +1,18 @@
 package io.github.lossvariants.testkit;
 
-import io.github.lossvariants.api.LossFunction;
-import io.github.lossvariants.api.LossParameters;
-import io.github.lossvariants.api.LossProvider;
 import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.ParameterSpec;
+import io.github.lossvariants.api.SimpleLossProvider;
 import io.github.lossvariants.api.dl4j.BaseLoss;
-import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -29,15 +25,22 @@ public final class TestDiceLoss extends BaseLoss implements RowGroupedLoss {
     private static final long serialVersionUID = 1L;
     static final String NAME = "test-dice";
 
-    @JsonProperty("smooth")
+    static final ParameterSchema SCHEMA = ParameterSchema.of(
+            ParameterSpec.ofDouble("smooth", 1e-5, "smoothing").greaterThan(0),
+            ParameterSpec.ofInt("rowsPerExample", 1, "rows per example").atLeast(1));
+
     private final double smooth;
-    @JsonProperty("rowsPerExample")
     private final long rowsPerExample;
 
-    @JsonCreator
-    public TestDiceLoss(@JsonProperty("smooth") double smooth, @JsonProperty("rowsPerExample") long rowsPerExample) {
-        this.smooth = smooth;
-        this.rowsPerExample = Math.max(1, rowsPerExample);
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public TestDiceLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.smooth = parameterValues().getDouble("smooth");
+        this.rowsPerExample = parameterValues().getInt("rowsPerExample");
+    }
+
+    public TestDiceLoss(double smooth, long rowsPerExample) {
+        this(ParameterSchema.valuesOf("smooth", smooth, "rowsPerExample", rowsPerExample));
     }
 
     public double getSmooth() {
@@ -107,49 +110,10 @@ public final class TestDiceLoss extends BaseLoss implements RowGroupedLoss {
         return new Evaluation(scores, grad, rows / k);
     }
 
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("smooth", smooth);
-        return p;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof TestDiceLoss && ((TestDiceLoss) o).smooth == smooth
-                && ((TestDiceLoss) o).rowsPerExample == rowsPerExample;
-    }
-
-    @Override
-    public int hashCode() {
-        return Double.hashCode(smooth) * 31 + Long.hashCode(rowsPerExample);
-    }
-
     /** Its provider. */
-    public static final class Provider implements LossProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String description() {
-            return "test soft Dice";
-        }
-
-        @Override
-        public ParameterSchema parameters() {
-            return ParameterSchema.of(ParameterSpec.ofDouble("smooth", 1e-5, "smoothing").greaterThan(0));
-        }
-
-        @Override
-        public LossFunction create(LossParameters p) {
-            return new TestDiceLoss(p.getDouble("smooth"), 1);
+    public static final class Provider extends SimpleLossProvider {
+        public Provider() {
+            super(NAME, "test soft Dice", SCHEMA, TestDiceLoss::new);
         }
     }
 }

@@ -1,17 +1,14 @@
 package io.github.lossvariants.tversky;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.internal.TverskyIndex;
 import io.github.lossvariants.api.region.RegionLoss;
 import io.github.lossvariants.api.region.RegionOptions;
-import io.github.lossvariants.api.region.TverskyIndex;
-import io.github.lossvariants.tversky.internal.Checks;
+import io.github.lossvariants.tversky.internal.TverskyParameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Soft Dice loss (Milletari, Navab &amp; Ahmadi 2016, V-Net), per (image, class):
@@ -30,17 +27,29 @@ public final class DiceLoss extends RegionLoss {
     /** Registry name. */
     public static final String NAME = "dice";
 
-    @JsonProperty("smooth")
+    /** The parameters: {@code smooth} (1e-5; &gt; 0) and the {@link RegionOptions}. */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(TverskyParameters.SMOOTH)
+            .plus(RegionOptions.parameterSpecs());
+
     private final double smooth;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name, an invalid
+     *                                                              value or inconsistent region options
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public DiceLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.smooth = parameterValues().getDouble("smooth");
+    }
 
     /**
      * @param smooth  smoothing, {@code > 0}
      * @param options region options; null for the defaults
      */
-    @JsonCreator
-    public DiceLoss(@JsonProperty("smooth") double smooth, @JsonProperty("options") RegionOptions options) {
-        super(options);
-        this.smooth = Checks.positive(NAME, "smooth", smooth);
+    public DiceLoss(double smooth, RegionOptions options) {
+        this(TverskyParameters.withOptions(ParameterSchema.valuesOf("smooth", smooth), options));
     }
 
     /** A Dice loss with default smoothing (1e-5), per image, every class, one row per example. */
@@ -54,8 +63,13 @@ public final class DiceLoss extends RegionLoss {
     }
 
     @Override
+    protected DiceLoss withParameters(Map<String, Object> values) {
+        return new DiceLoss(values);
+    }
+
+    @Override
     public DiceLoss withOptions(RegionOptions options) {
-        return new DiceLoss(smooth, options);
+        return (DiceLoss) super.withOptions(options);
     }
 
     @Override
@@ -73,29 +87,5 @@ public final class DiceLoss extends RegionLoss {
             dFp.negi();
             dFn.negi();
         }
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("smooth", smooth);
-        getOptions().putParameters(m);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof DiceLoss && Double.compare(((DiceLoss) o).smooth, smooth) == 0
-                && ((DiceLoss) o).getOptions().equals(getOptions());
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(smooth, getOptions());
     }
 }

@@ -1,18 +1,16 @@
 package io.github.lossvariants.tversky;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.ParameterSpec;
+import io.github.lossvariants.api.internal.TverskyIndex;
 import io.github.lossvariants.api.region.RegionLoss;
 import io.github.lossvariants.api.region.RegionOptions;
-import io.github.lossvariants.api.region.TverskyIndex;
-import io.github.lossvariants.tversky.internal.Checks;
+import io.github.lossvariants.tversky.internal.TverskyParameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Focal Tversky loss (Abraham &amp; Khan 2019, "A novel focal Tversky loss function with improved
@@ -44,14 +42,33 @@ public final class FocalTverskyLoss extends RegionLoss {
     /** Lower bound of 1 - TI used in the gradient. */
     public static final double GRADIENT_FLOOR = 1e-6;
 
-    @JsonProperty("alpha")
+    /**
+     * The parameters: {@code alpha} (0.5; &gt;= 0), {@code beta} (0.5; &gt;= 0), {@code smooth}
+     * (1e-5; &gt; 0), {@code gamma} (4/3; &gt; 0) and the {@link RegionOptions}.
+     */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(TverskyParameters.ALPHA, TverskyParameters.BETA,
+            TverskyParameters.SMOOTH,
+            ParameterSpec.ofDouble("gamma", DEFAULT_GAMMA, "focal parameter: loss (1 - TI)^(1/gamma), paper range [1, 3]")
+                    .greaterThan(0)).plus(RegionOptions.parameterSpecs());
+
     private final double alpha;
-    @JsonProperty("beta")
     private final double beta;
-    @JsonProperty("smooth")
     private final double smooth;
-    @JsonProperty("gamma")
     private final double gamma;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name, an invalid
+     *                                                              value or inconsistent region options
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public FocalTverskyLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.alpha = parameterValues().getDouble("alpha");
+        this.beta = parameterValues().getDouble("beta");
+        this.smooth = parameterValues().getDouble("smooth");
+        this.gamma = parameterValues().getDouble("gamma");
+    }
 
     /**
      * @param alpha   false-positive weight, {@code >= 0}
@@ -60,15 +77,9 @@ public final class FocalTverskyLoss extends RegionLoss {
      * @param gamma   focal parameter, {@code > 0}; the loss is (1 - TI)^(1/gamma)
      * @param options region options; null for the defaults
      */
-    @JsonCreator
-    public FocalTverskyLoss(@JsonProperty("alpha") double alpha, @JsonProperty("beta") double beta,
-                            @JsonProperty("smooth") double smooth, @JsonProperty("gamma") double gamma,
-                            @JsonProperty("options") RegionOptions options) {
-        super(options);
-        this.alpha = Checks.atLeastZero(NAME, "alpha", alpha);
-        this.beta = Checks.atLeastZero(NAME, "beta", beta);
-        this.smooth = Checks.positive(NAME, "smooth", smooth);
-        this.gamma = Checks.positive(NAME, "gamma", gamma);
+    public FocalTverskyLoss(double alpha, double beta, double smooth, double gamma, RegionOptions options) {
+        this(TverskyParameters.withOptions(ParameterSchema.valuesOf("alpha", alpha, "beta", beta, "smooth", smooth,
+                "gamma", gamma), options));
     }
 
     /** @return a focal Tversky loss with the default smoothing and options */
@@ -97,8 +108,13 @@ public final class FocalTverskyLoss extends RegionLoss {
     }
 
     @Override
+    protected FocalTverskyLoss withParameters(Map<String, Object> values) {
+        return new FocalTverskyLoss(values);
+    }
+
+    @Override
     public FocalTverskyLoss withOptions(RegionOptions options) {
-        return new FocalTverskyLoss(alpha, beta, smooth, gamma, options);
+        return (FocalTverskyLoss) super.withOptions(options);
     }
 
     @Override
@@ -120,37 +136,5 @@ public final class FocalTverskyLoss extends RegionLoss {
             dFp.muli(dTi);
             dFn.muli(dTi);
         }
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("alpha", alpha);
-        m.put("beta", beta);
-        m.put("smooth", smooth);
-        m.put("gamma", gamma);
-        getOptions().putParameters(m);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof FocalTverskyLoss)) {
-            return false;
-        }
-        FocalTverskyLoss t = (FocalTverskyLoss) o;
-        return Double.compare(t.alpha, alpha) == 0 && Double.compare(t.beta, beta) == 0
-                && Double.compare(t.smooth, smooth) == 0 && Double.compare(t.gamma, gamma) == 0
-                && t.getOptions().equals(getOptions());
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(alpha, beta, smooth, gamma, getOptions());
     }
 }

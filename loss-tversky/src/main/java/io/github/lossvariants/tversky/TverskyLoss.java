@@ -1,17 +1,14 @@
 package io.github.lossvariants.tversky;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.internal.TverskyIndex;
 import io.github.lossvariants.api.region.RegionLoss;
 import io.github.lossvariants.api.region.RegionOptions;
-import io.github.lossvariants.api.region.TverskyIndex;
-import io.github.lossvariants.tversky.internal.Checks;
+import io.github.lossvariants.tversky.internal.TverskyParameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
-import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Tversky loss (Salehi, Erdogmus &amp; Gholipour 2017, "Tversky loss function for image segmentation
@@ -47,12 +44,29 @@ public final class TverskyLoss extends RegionLoss {
     /** Default smoothing. */
     public static final double DEFAULT_SMOOTH = 1e-5;
 
-    @JsonProperty("alpha")
+    /**
+     * The parameters: {@code alpha} (0.5; &gt;= 0), {@code beta} (0.5; &gt;= 0), {@code smooth}
+     * (1e-5; &gt; 0) and the {@link RegionOptions}.
+     */
+    public static final ParameterSchema SCHEMA = ParameterSchema.of(TverskyParameters.ALPHA, TverskyParameters.BETA,
+            TverskyParameters.SMOOTH).plus(RegionOptions.parameterSpecs());
+
     private final double alpha;
-    @JsonProperty("beta")
     private final double beta;
-    @JsonProperty("smooth")
     private final double smooth;
+
+    /**
+     * @param parameters values by name ({@link #SCHEMA}); missing ones take their defaults
+     * @throws io.github.lossvariants.api.LossConfigurationException for an unknown name, an invalid
+     *                                                              value or inconsistent region options
+     */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public TverskyLoss(Map<String, ?> parameters) {
+        super(NAME, SCHEMA, parameters);
+        this.alpha = parameterValues().getDouble("alpha");
+        this.beta = parameterValues().getDouble("beta");
+        this.smooth = parameterValues().getDouble("smooth");
+    }
 
     /**
      * @param alpha   false-positive weight, {@code >= 0}
@@ -60,13 +74,9 @@ public final class TverskyLoss extends RegionLoss {
      * @param smooth  smoothing, {@code > 0}
      * @param options region options; null for the defaults
      */
-    @JsonCreator
-    public TverskyLoss(@JsonProperty("alpha") double alpha, @JsonProperty("beta") double beta,
-                       @JsonProperty("smooth") double smooth, @JsonProperty("options") RegionOptions options) {
-        super(options);
-        this.alpha = Checks.atLeastZero(NAME, "alpha", alpha);
-        this.beta = Checks.atLeastZero(NAME, "beta", beta);
-        this.smooth = Checks.positive(NAME, "smooth", smooth);
+    public TverskyLoss(double alpha, double beta, double smooth, RegionOptions options) {
+        this(TverskyParameters.withOptions(ParameterSchema.valuesOf("alpha", alpha, "beta", beta, "smooth", smooth),
+                options));
     }
 
     /** @return a Tversky loss with the default smoothing and options */
@@ -90,8 +100,13 @@ public final class TverskyLoss extends RegionLoss {
     }
 
     @Override
+    protected TverskyLoss withParameters(Map<String, Object> values) {
+        return new TverskyLoss(values);
+    }
+
+    @Override
     public TverskyLoss withOptions(RegionOptions options) {
-        return new TverskyLoss(alpha, beta, smooth, options);
+        return (TverskyLoss) super.withOptions(options);
     }
 
     @Override
@@ -109,35 +124,5 @@ public final class TverskyLoss extends RegionLoss {
             dFp.negi();
             dFn.negi();
         }
-    }
-
-    @Override
-    public String registryName() {
-        return NAME;
-    }
-
-    @Override
-    public Map<String, Object> parameters() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("alpha", alpha);
-        m.put("beta", beta);
-        m.put("smooth", smooth);
-        getOptions().putParameters(m);
-        return Collections.unmodifiableMap(m);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (!(o instanceof TverskyLoss)) {
-            return false;
-        }
-        TverskyLoss t = (TverskyLoss) o;
-        return Double.compare(t.alpha, alpha) == 0 && Double.compare(t.beta, beta) == 0
-                && Double.compare(t.smooth, smooth) == 0 && t.getOptions().equals(getOptions());
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(alpha, beta, smooth, getOptions());
     }
 }

@@ -1,7 +1,11 @@
 package io.github.lossvariants.examples.bench;
 
+import io.github.lossvariants.examples.metrics.Metric;
+import io.github.lossvariants.examples.metrics.Metrics;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -44,7 +48,7 @@ public interface Benchmark {
      */
     static int idleProcessors() {
         int cores = Runtime.getRuntime().availableProcessors();
-        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         if (load < 0) {
             return cores;
         }
@@ -54,11 +58,22 @@ public interface Benchmark {
     /** @return the protocols (evaluation points) in report order, e.g. "30 epochs", "300 epochs" */
     List<String> protocols(RunSettings settings);
 
-    /** @return the metric names shown in the main tables, in order */
-    List<String> headlineMetrics();
+    /** @return the metrics of the main tables, in order */
+    List<Metric> headlineMetrics();
 
     /** @return the threshold-free metric the verdict lines use (e.g. pr_auc) */
-    String primaryMetric();
+    Metric primaryMetric();
+
+    /**
+     * @return the metrics of the calibration table: ECE, adaptive ECE and NLL of the raw outputs, the fitted
+     * temperature, and the three after temperature scaling (default {@link Metrics#CALIBRATION})
+     */
+    default List<Metric> calibrationMetrics() {
+        return Metrics.CALIBRATION;
+    }
+
+    /** @return one sentence for the report: on which held-out data the temperature is fitted */
+    String temperatureSource();
 
     /** @return a key of every setting that changes results (used to decide what a resume may reuse) */
     String configKey(RunSettings settings);
@@ -94,5 +109,5 @@ public interface Benchmark {
      *
      * @return markdown that embeds them (relative paths), or empty
      */
-    String writeSpecificPlots(List<CellResult> cells, List<String> losses, Path outDir) throws java.io.IOException;
+    String writeSpecificPlots(List<CellResult> cells, List<String> losses, Path outDir) throws IOException;
 }

@@ -1,6 +1,10 @@
 package io.github.lossvariants.examples.bench;
 
+import io.github.lossvariants.examples.data.DigitCanvas;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.Arrays;
@@ -10,45 +14,40 @@ import java.util.function.Function;
 import java.util.function.IntToDoubleFunction;
 
 /**
- * What the two MNIST canvas benchmarks (m2nist, multimnist) share: train and test canvases with
- * fixed generator seeds, full and quick sizes, one protocol ("N epochs"), the settings key, and
- * the training loop (Adam, batch {@value #BATCH}, a seeded permutation per epoch, one evaluation
- * per epoch).
+ * What the two MNIST canvas benchmarks (m2nist, multimnist) share: train, validation and test
+ * canvases with fixed generator seeds, full and quick sizes, one protocol ("N epochs"), the
+ * settings key, and the training loop (Adam, batch {@value #BATCH}, a seeded permutation per
+ * epoch, one evaluation per epoch). The validation canvases only serve to fit the temperature of
+ * the calibration table (see {@link CanvasSets}).
  */
 abstract class CanvasBenchmark implements Benchmark {
     static final int BATCH = 32;
 
-    private final long trainSeed;
-    private final long testSeed;
+    private final CanvasSets.Seeds seeds;
     private final int[] epochs;
-    private final int[] trainSizes;
-    private final int[] testSizes;
+    private final CanvasSets.Sizes fullSizes;
+    private final CanvasSets.Sizes quickSizes;
     private final String netKey;
     private CanvasSets sets;
 
     /**
-     * @param trainSeed  generator seed of the training canvases
-     * @param testSeed   generator seed of the test canvases
+     * @param seeds      generator seeds of the training, validation and test canvases
      * @param epochs     {full, quick} epochs
-     * @param trainSizes {full, quick} training canvases
-     * @param testSizes  {full, quick} test canvases
+     * @param fullSizes  canvases of a full run
+     * @param quickSizes canvases of a quick run
      * @param netKey     names the network and optimiser in the settings key
      */
-    CanvasBenchmark(long trainSeed, long testSeed, int[] epochs, int[] trainSizes, int[] testSizes, String netKey) {
-        this.trainSeed = trainSeed;
-        this.testSeed = testSeed;
+    CanvasBenchmark(CanvasSets.Seeds seeds, int[] epochs, CanvasSets.Sizes fullSizes, CanvasSets.Sizes quickSizes,
+                    String netKey) {
+        this.seeds = seeds;
         this.epochs = epochs.clone();
-        this.trainSizes = trainSizes.clone();
-        this.testSizes = testSizes.clone();
+        this.fullSizes = fullSizes;
+        this.quickSizes = quickSizes;
         this.netKey = netKey;
     }
 
-    long trainSeed() {
-        return trainSeed;
-    }
-
-    long testSeed() {
-        return testSeed;
+    CanvasSets.Seeds seeds() {
+        return seeds;
     }
 
     CanvasSets sets() {
@@ -59,12 +58,10 @@ abstract class CanvasBenchmark implements Benchmark {
         return s.epochs(epochs[0], epochs[1]);
     }
 
-    int trainSize(RunSettings s) {
-        return s.trainSize(trainSizes[0], trainSizes[1]);
-    }
-
-    int testSize(RunSettings s) {
-        return s.quick() ? testSizes[1] : testSizes[0];
+    /** @return the canvas counts of a run: the training count overridable by {@code --train-size} */
+    CanvasSets.Sizes sizes(RunSettings s) {
+        CanvasSets.Sizes d = s.quick() ? quickSizes : fullSizes;
+        return new CanvasSets.Sizes(s.trainSize(fullSizes.train(), quickSizes.train()), d.validation(), d.test());
     }
 
     @Override
@@ -74,13 +71,33 @@ abstract class CanvasBenchmark implements Benchmark {
 
     @Override
     public String configKey(RunSettings s) {
-        return String.format(Locale.ROOT, "%s/train=%d@%d/test=%d@%d/epochs=%d/%s/batch%d", name(), trainSize(s), trainSeed,
-                testSize(s), testSeed, epochs(s), netKey, BATCH);
+        CanvasSets.Sizes n = sizes(s);
+        return String.format(Locale.ROOT, "%s/train=%d@%d/test=%d@%d/epochs=%d/%s/batch%d/val=%d@%d", name(), n.train(),
+                seeds.train(), n.test(), seeds.test(), epochs(s), netKey, BATCH, n.validation(), seeds.validation());
     }
 
     @Override
     public void prepare(RunSettings s) {
-        sets = CanvasSets.generate(s, trainSize(s), testSize(s), trainSeed, testSeed);
+        sets = CanvasSets.generate(s, sizes(s), seeds);
+    }
+
+    /**
+     * Runs the network over canvases in batches (inference).
+     *
+     * @param batch   canvases per forward pass
+     * @param forward the network's forward pass of one batch of images {@code [n, 1, H, W]}
+     * @param consume receives each batch's result and the index of its first canvas
+     */
+    static void inBatches(DigitCanvas canvases, int batch, Function<INDArray, INDArray> forward, BatchConsumer consume) {
+        for (int from = 0; from < canvases.size(); from += batch) {
+            int to = Math.min(canvases.size(), from + batch);
+            consume.accept(from, forward.apply(CanvasSets.images(canvases, CanvasSets.range(from, to))));
+        }
+    }
+
+    /** Receives one batch of network outputs. */
+    interface BatchConsumer {
+        void accept(int firstCanvas, INDArray output);
     }
 
     /**
@@ -92,7 +109,7 @@ abstract class CanvasBenchmark implements Benchmark {
      * @return {train loss per epoch, test curve per epoch}
      */
     double[][] train(Model net, String spec, int seed, RunSettings s, Progress.Factory progress,
-                     Function<int[], org.nd4j.linalg.api.ndarray.INDArray> targets, IntToDoubleFunction evaluate) {
+                     Function<int[], INDArray> targets, IntToDoubleFunction evaluate) {
         int n = sets.train().size();
         int epochCount = epochs(s);
         int batches = (n + BATCH - 1) / BATCH;
@@ -105,10 +122,10 @@ abstract class CanvasBenchmark implements Benchmark {
                 for (int b = 0; b < batches; b++) {
                     int[] idx = Arrays.copyOfRange(perm, b * BATCH, Math.min(n, (b + 1) * BATCH));
                     DataSet batch = new DataSet(CanvasSets.images(sets.train(), idx), targets.apply(idx));
-                    if (net instanceof org.deeplearning4j.nn.graph.ComputationGraph g) {
+                    if (net instanceof ComputationGraph g) {
                         g.fit(batch);
                     } else {
-                        ((org.deeplearning4j.nn.multilayer.MultiLayerNetwork) net).fit(batch);
+                        ((MultiLayerNetwork) net).fit(batch);
                     }
                     sum += net.score();
                     p.step("loss " + Nets.fmt(sum / (b + 1)));

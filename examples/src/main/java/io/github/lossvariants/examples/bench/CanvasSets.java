@@ -6,21 +6,37 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 
 /**
- * Train and test canvases for the MNIST benchmarks: training canvases are composed from the MNIST
- * training digits, test canvases from the t10k digits, each with its own fixed generator seed.
+ * Train, validation and test canvases for the MNIST benchmarks: training canvases are composed
+ * from the MNIST training digits, validation canvases from the MNIST training digits that no
+ * training canvas uses, test canvases from the t10k digits, each with its own fixed generator
+ * seed. The validation canvases are generated after and apart from the training canvases, so the
+ * training and test canvases are the same with or without them; they are only used to fit the
+ * temperature of the calibration table.
  *
- * @param train the training canvases
- * @param test  the test canvases
+ * @param train      the training canvases
+ * @param validation the validation canvases (no digit shared with {@code train} or {@code test})
+ * @param test       the test canvases
  */
-record CanvasSets(DigitCanvas train, DigitCanvas test) {
+record CanvasSets(DigitCanvas train, DigitCanvas validation, DigitCanvas test) {
 
-    static CanvasSets generate(RunSettings s, int trainN, int testN, long trainSeed, long testSeed) {
+    /** Generator seeds of the three sets. */
+    record Seeds(long train, long validation, long test) {
+    }
+
+    /** Sizes of the three sets. */
+    record Sizes(int train, int validation, int test) {
+    }
+
+    static CanvasSets generate(RunSettings s, Sizes sizes, Seeds seeds) {
         Path dir = Mnist.locate(s.mnistDir(), s.dataDir());
         Mnist tr = Mnist.read(dir, true);
         Mnist te = Mnist.read(dir, false);
-        return new CanvasSets(DigitCanvas.compose(tr, trainN, trainSeed), DigitCanvas.compose(te, testN, testSeed));
+        DigitCanvas train = DigitCanvas.compose(tr, sizes.train(), seeds.train());
+        DigitCanvas validation = DigitCanvas.composeWithout(tr, train, sizes.validation(), seeds.validation());
+        return new CanvasSets(train, validation, DigitCanvas.compose(te, sizes.test(), seeds.test()));
     }
 
     /** @return the indices from..to-1 */
@@ -74,7 +90,7 @@ record CanvasSets(DigitCanvas train, DigitCanvas test) {
         for (int i = 0; i < n; i++) {
             p[i] = i;
         }
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        SplittableRandom r = new SplittableRandom(seed);
         for (int i = n - 1; i > 0; i--) {
             int j = r.nextInt(i + 1);
             int t = p[i];

@@ -2,9 +2,15 @@ package io.github.lossvariants.examples.bench;
 
 import io.github.lossvariants.examples.data.CsvData;
 import io.github.lossvariants.examples.data.Tabular;
+import io.github.lossvariants.calibration.metrics.ReliabilityDiagram;
 import io.github.lossvariants.examples.metrics.BinaryMetrics;
-import io.github.lossvariants.examples.metrics.Calibration;
+import io.github.lossvariants.examples.metrics.CalibrationBeforeAfter;
+import io.github.lossvariants.examples.metrics.CalibrationBins;
+import io.github.lossvariants.examples.metrics.Metric;
+import io.github.lossvariants.examples.metrics.Metrics;
+import io.github.lossvariants.examples.metrics.SigmoidTemperature;
 import io.github.lossvariants.examples.report.Images;
+import io.github.lossvariants.examples.report.ReportWriter;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -30,6 +36,11 @@ import java.util.Map;
  * (ReLU, sigmoid output, Adam lr 0.01, full batch, PyTorch-like uniform initialisation), evaluated
  * after 30 epochs (the original protocol) and after 300 epochs (trained to convergence) of the
  * same run, threshold 0.5.
+ *
+ * <p>Temperature scaling: every training row is trained on, so the temperature is cross-fitted on
+ * the test split ({@link SigmoidTemperature#crossFitted}): the test rows are split into two folds,
+ * alternating within each class in file order (14 of the 28 positives each), and T fitted on one
+ * fold scales the other. The training data and the test metrics are untouched.
  */
 public final class Imbalanced2dBenchmark implements Benchmark {
     /** The original experiment's epoch count. */
@@ -81,14 +92,21 @@ public final class Imbalanced2dBenchmark implements Benchmark {
     }
 
     @Override
-    public List<String> headlineMetrics() {
-        return List.of("accuracy", "minority_recall", "precision", "f1", "pr_auc", "roc_auc", "ece", "brier",
-                "minority_found");
+    public List<Metric> headlineMetrics() {
+        return List.of(Metrics.ACCURACY, Metrics.MINORITY_RECALL, Metrics.PRECISION, Metrics.F1, Metrics.PR_AUC,
+                Metrics.ROC_AUC, Metrics.ECE, Metrics.BRIER, Metrics.MINORITY_FOUND);
     }
 
     @Override
-    public String primaryMetric() {
-        return "pr_auc";
+    public Metric primaryMetric() {
+        return Metrics.PR_AUC;
+    }
+
+    @Override
+    public String temperatureSource() {
+        return "cross-fitted on the test split (no held-out data besides it): two folds alternating within each class, "
+                + "T fitted on one fold scales the other; `temperature` is the mean of the two. Decisions at 0.5 and "
+                + "rankings do not change, so only the calibration values do.";
     }
 
     @Override
@@ -113,7 +131,7 @@ public final class Imbalanced2dBenchmark implements Benchmark {
     }
 
     static MultiLayerNetwork network(ILossFunction loss, int seed) {
-        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
+        return Nets.initialised(new NeuralNetConfiguration.Builder().seed(Nets.nd4jSeed(seed)).dataType(DataType.FLOAT)
                 .updater(new Adam(0.01)).weightInit(WeightInit.UNIFORM).list()
                 .layer(new DenseLayer.Builder().nIn(2).nOut(16).activation(Activation.RELU).build())
                 .layer(new DenseLayer.Builder().nIn(16).nOut(8).activation(Activation.RELU).build())
@@ -123,7 +141,7 @@ public final class Imbalanced2dBenchmark implements Benchmark {
 
     @Override
     public CellResult run(ILossFunction loss, String spec, int seed, RunSettings s, Progress.Factory progress) {
-        Nd4j.getRandom().setSeed(seed);
+        Nd4j.getRandom().setSeed(Nets.nd4jSeed(seed));
         MultiLayerNetwork net = network(loss, seed);
         DataSet train = new DataSet(Nets.matrix(data.trainX()), Nets.matrix(data.trainY()));
         INDArray testX = Nets.matrix(data.testX());
@@ -140,45 +158,62 @@ public final class Imbalanced2dBenchmark implements Benchmark {
                 double[] prob = column(net.output(testX, false));
                 testAp[e] = BinaryMetrics.averagePrecision(prob, testY);
                 if (e + 1 == ORIGINAL_EPOCHS && protocols.size() > 1) {
-                    evaluate(r, protocols.get(0), prob, testY);
+                    evaluate(r, protocols.get(0), prob, Nets.logits(net, testX), testY);
                 }
                 p.step("loss " + Nets.fmt(trainLoss[e]));
             }
         }
         double[] prob = column(net.output(testX, false));
-        evaluate(r, protocols.get(protocols.size() - 1), prob, testY);
+        evaluate(r, protocols.get(protocols.size() - 1), prob, Nets.logits(net, testX), testY);
         r.curves.put("train_loss", trainLoss);
         r.curves.put("test_pr_auc", testAp);
         r.extra.put("grid", grid(net));
         return r;
     }
 
-    static void evaluate(CellResult r, String protocol, double[] prob, double[] y) {
+    /**
+     * @param prob   the network's outputs p(minority) on the test rows
+     * @param logits the output layer's pre-activations of the same rows {@code [n][1]}
+     * @param y      the 0/1 test labels
+     */
+    static void evaluate(CellResult r, String protocol, double[] prob, double[][] logits, double[] y) {
         long[] c = BinaryMetrics.confusion(prob, y, 0.5);
         Map<String, Double> m = r.protocol(protocol);
-        m.put("accuracy", BinaryMetrics.accuracy(c));
-        m.put("minority_recall", BinaryMetrics.recall(c));
-        m.put("precision", BinaryMetrics.precision(c));
-        m.put("f1", BinaryMetrics.f1(c));
-        m.put("pr_auc", BinaryMetrics.averagePrecision(prob, y));
-        m.put("roc_auc", BinaryMetrics.rocAuc(prob, y));
-        double[] conf = new double[prob.length];
-        double[] correct = new double[prob.length];
-        for (int i = 0; i < prob.length; i++) {
-            boolean pos = prob[i] >= 0.5;
-            conf[i] = pos ? prob[i] : 1 - prob[i];
-            correct[i] = pos == (y[i] > 0.5) ? 1 : 0;
-        }
-        double[][] bins = Calibration.reliability(conf, correct, Calibration.BINS);
-        m.put("ece", 100 * Calibration.ece(bins));
-        m.put("brier", BinaryMetrics.brier(prob, y));
-        m.put("minority_found", (double) c[0]);
-        m.put("tp", (double) c[0]);
-        m.put("fp", (double) c[1]);
-        m.put("fn", (double) c[2]);
-        m.put("tn", (double) c[3]);
-        r.reliability.put(protocol, bins);
+        m.put(Metrics.ACCURACY.name(), BinaryMetrics.accuracy(c));
+        m.put(Metrics.MINORITY_RECALL.name(), BinaryMetrics.recall(c));
+        m.put(Metrics.PRECISION.name(), BinaryMetrics.precision(c));
+        m.put(Metrics.F1.name(), BinaryMetrics.f1(c));
+        m.put(Metrics.PR_AUC.name(), BinaryMetrics.averagePrecision(prob, y));
+        m.put(Metrics.ROC_AUC.name(), BinaryMetrics.rocAuc(prob, y));
+        CalibrationBins.TopLabel raw = CalibrationBins.TopLabel.binary(prob, y);
+        ReliabilityDiagram reliability = raw.diagram();
+        m.put(Metrics.ECE.name(), 100 * reliability.ece());
+        m.put(Metrics.BRIER.name(), BinaryMetrics.brier(prob, y));
+        m.put(Metrics.MINORITY_FOUND.name(), (double) c[0]);
+        m.put(Metrics.TP.name(), (double) c[0]);
+        m.put(Metrics.FP.name(), (double) c[1]);
+        m.put(Metrics.FN.name(), (double) c[2]);
+        m.put(Metrics.TN.name(), (double) c[3]);
+        calibration(raw, logits, y).putInto(m, Metrics.CALIBRATION);
+        r.reliability.put(protocol, CalibrationBins.toCellBins(reliability));
         r.pr.put(protocol, BinaryMetrics.prCurve(prob, y, 300));
+    }
+
+    /**
+     * @param raw the top label of the network's outputs
+     * @return top-label ECE, adaptive ECE and NLL before and after the cross-fitted temperature
+     */
+    static CalibrationBeforeAfter calibration(CalibrationBins.TopLabel raw, double[][] logits, double[] y) {
+        double[][] labels = new double[y.length][1];
+        for (int i = 0; i < y.length; i++) {
+            labels[i][0] = y[i];
+        }
+        SigmoidTemperature.Scaled scaled = SigmoidTemperature.crossFitted(logits, labels,
+                SigmoidTemperature.stratifiedFolds(y));
+        CalibrationBins.TopLabel after = CalibrationBins.TopLabel.binary(column(scaled.probabilities()), y);
+        return new CalibrationBeforeAfter(raw.ece(), raw.adaptiveEce(),
+                SigmoidTemperature.nll(logits, labels, SigmoidTemperature.IDENTITY), scaled.temperature(), after.ece(),
+                after.adaptiveEce(), scaled.nll());
     }
 
     /** @return {xmin, xmax, ymin, ymax} of the plotted area (test data range, padded) */
@@ -246,7 +281,8 @@ public final class Imbalanced2dBenchmark implements Benchmark {
 
     @Override
     public String besideReference(List<CellResult> cells, List<String> losses, List<String> protocols) {
-        List<String> metrics = List.of("accuracy", "minority_recall", "precision", "f1", "pr_auc", "minority_found");
+        List<Metric> metrics = List.of(Metrics.ACCURACY, Metrics.MINORITY_RECALL, Metrics.PRECISION, Metrics.F1,
+                Metrics.PR_AUC, Metrics.MINORITY_FOUND);
         StringBuilder b = new StringBuilder("| run | protocol | accuracy | minority recall | precision | F1 | PR-AUC | minority found |\n"
                 + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         b.append("| reference PyTorch BCE (10 seeds) | 30 epochs | 0.986 | 0.125 | 0.355 | 0.169 | 0.511 | 3.5 |\n");
@@ -256,8 +292,8 @@ public final class Imbalanced2dBenchmark implements Benchmark {
         for (String p : protocols) {
             for (String l : losses) {
                 b.append("| ours `").append(l).append("` | ").append(p).append(" |");
-                for (String m : metrics) {
-                    b.append(' ').append(io.github.lossvariants.examples.report.ReportWriter.mean3(cells, l, p, m)).append(" |");
+                for (Metric m : metrics) {
+                    b.append(' ').append(ReportWriter.meanValue(cells, l, p, m)).append(" |");
                 }
                 b.append('\n');
             }

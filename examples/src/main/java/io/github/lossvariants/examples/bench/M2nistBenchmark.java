@@ -1,11 +1,15 @@
 package io.github.lossvariants.examples.bench;
 
+import io.github.lossvariants.api.region.PerImageLossLayer;
+import io.github.lossvariants.calibration.metrics.ReliabilityDiagram;
+import io.github.lossvariants.calibration.scaling.TemperatureScaling;
 import io.github.lossvariants.examples.data.DigitCanvas;
 import io.github.lossvariants.examples.metrics.BinaryMetrics;
-import io.github.lossvariants.examples.metrics.Calibration;
+import io.github.lossvariants.examples.metrics.CalibrationBins;
+import io.github.lossvariants.examples.metrics.Metric;
+import io.github.lossvariants.examples.metrics.Metrics;
 import io.github.lossvariants.examples.report.BarCharts;
 import io.github.lossvariants.examples.report.Images;
-import io.github.lossvariants.api.region.PerImageLossLayer;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -28,6 +32,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,9 +46,14 @@ import java.util.Map;
  * (it sets {@code rowsPerExample = H*W} from the input shape, also inside {@code ce + dice}).
  * {@code CacheMode.DEVICE} keeps each convolution's im2col buffer from the forward pass for the
  * backward pass (DL4J recomputes it otherwise); im2col dominates the CPU time of this net.
+ *
+ * <p>Temperature scaling: one temperature for the softmax, fitted on every 8th pixel of validation
+ * canvases composed from MNIST training digits that no training canvas uses (seed
+ * {@value #VALIDATION_SEED}; 64 canvases, 16 in a quick run), then applied to the test pixels.
  */
 public final class M2nistBenchmark extends CanvasBenchmark {
     static final long TRAIN_SEED = 12345;
+    static final long VALIDATION_SEED = 23456;
     static final long TEST_SEED = 54321;
     static final int OVERLAYS = 4;
     /**
@@ -54,9 +64,10 @@ public final class M2nistBenchmark extends CanvasBenchmark {
     static final int H = DigitCanvas.HEIGHT;
     static final int W = DigitCanvas.WIDTH;
 
-    /** Full: 512 training canvases x 2 epochs, 200 test canvases; quick: 64 x 1, 32. */
+    /** Full: 512 training canvases x 2 epochs, 64 validation, 200 test canvases; quick: 64 x 1, 16, 32. */
     public M2nistBenchmark() {
-        super(TRAIN_SEED, TEST_SEED, new int[]{2, 1}, new int[]{512, 64}, new int[]{200, 32}, "unet16-32-64/adam1e-3");
+        super(new CanvasSets.Seeds(TRAIN_SEED, VALIDATION_SEED, TEST_SEED), new int[]{2, 1},
+                new CanvasSets.Sizes(512, 64, 200), new CanvasSets.Sizes(64, 16, 32), "unet16-32-64/adam1e-3");
     }
 
     @Override
@@ -88,13 +99,27 @@ public final class M2nistBenchmark extends CanvasBenchmark {
     }
 
     @Override
-    public List<String> headlineMetrics() {
-        return List.of("mean_fg_dice", "worst_fg_dice", "mean_fg_iou", "pixel_accuracy", "fg_ap", "pixel_ece");
+    public List<Metric> headlineMetrics() {
+        return List.of(Metrics.MEAN_FG_DICE, Metrics.WORST_FG_DICE, Metrics.MEAN_FG_IOU, Metrics.PIXEL_ACCURACY,
+                Metrics.FG_AP, Metrics.PIXEL_ECE);
     }
 
     @Override
-    public String primaryMetric() {
-        return "mean_fg_dice";
+    public Metric primaryMetric() {
+        return Metrics.MEAN_FG_DICE;
+    }
+
+    @Override
+    public List<Metric> calibrationMetrics() {
+        return Metrics.PIXEL_CALIBRATION;
+    }
+
+    @Override
+    public String temperatureSource() {
+        return "fitted on every " + PixelCalibration.FIT_STRIDE + "th pixel of " + sets().validation().size()
+                + " validation canvases (seed " + VALIDATION_SEED + ") composed from MNIST training digits that no "
+                + "training canvas uses; one T for the softmax, applied to the test pixels. The argmax prediction does "
+                + "not change.";
     }
 
     @Override
@@ -102,14 +127,16 @@ public final class M2nistBenchmark extends CanvasBenchmark {
         CanvasSets sets = sets();
         double[] f = sets.train().classFractions();
         return String.format(Locale.ROOT, "%d train canvases (seed %d, MNIST training digits), %d test canvases (seed %d, "
-                        + "t10k digits), %dx%d; foreground %.2f%% of training pixels; mask CRC32 train %08x",
-                sets.train().size(), TRAIN_SEED, sets.test().size(), TEST_SEED, H, W, 100 * (1 - f[0]), sets.train().crc32());
+                        + "t10k digits), %dx%d; foreground %.2f%% of training pixels; mask CRC32 train %08x; %d validation "
+                        + "canvases (seed %d, unused training digits) for temperature scaling",
+                sets.train().size(), TRAIN_SEED, sets.test().size(), TEST_SEED, H, W, 100 * (1 - f[0]), sets.train().crc32(),
+                sets.validation().size(), VALIDATION_SEED);
     }
 
     static ComputationGraph network(ILossFunction loss, int seed) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
-                .updater(new Adam(1e-3)).weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same)
-                .cacheMode(CacheMode.DEVICE)
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(Nets.nd4jSeed(seed))
+                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Same).cacheMode(CacheMode.DEVICE)
                 .graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(H, W, 1))
                 .addLayer("c1a", conv(16), "in").addLayer("c1b", conv(16), "c1a")
@@ -142,38 +169,136 @@ public final class M2nistBenchmark extends CanvasBenchmark {
 
     @Override
     public CellResult run(ILossFunction loss, String spec, int seed, RunSettings s, Progress.Factory progress) {
-        Nd4j.getRandom().setSeed(seed);
+        Nd4j.getRandom().setSeed(Nets.nd4jSeed(seed));
         ComputationGraph net = network(loss, seed);
         CellResult r = new CellResult();
         String protocol = protocols(s).get(0);
         int last = epochs(s) - 1;
         DigitCanvas train = sets().train();
         double[][] curves = train(net, spec, seed, s, progress, idx -> CanvasSets.oneHotMasks(train, idx),
-                e -> evaluate(net, e == last ? r : null, protocol, seed == 0 && e == last));
+                e -> e == last ? evaluate(net, r, protocol, seed == 0) : meanForegroundDice(net));
         r.curves.put("train_loss", curves[0]);
         r.curves.put("test_mean_fg_dice", curves[1]);
         return r;
     }
 
-    /** Evaluates on the test canvases; fills {@code r} when not null; returns the mean foreground Dice. */
+    /** @return the mean foreground Dice of the argmax prediction on the test canvases (the per-epoch curve) */
+    double meanForegroundDice(ComputationGraph net) {
+        TestPass pass = new TestPass(sets().test(), null, false);
+        inBatches(sets().test(), BATCH, x -> net.outputSingle(false, x), pass);
+        return pass.counts.scores().meanDice();
+    }
+
+    /**
+     * The final evaluation on the test canvases: fits the temperature on the validation canvases, then fills
+     * {@code r} with the segmentation metrics, the calibration before and after scaling, the foreground PR curve
+     * and, when asked, the overlays of the first canvases.
+     *
+     * @return the mean foreground Dice
+     */
     double evaluate(ComputationGraph net, CellResult r, String protocol, boolean keepOverlays) {
+        TemperatureScaling temperature = fitTemperature(net);
         DigitCanvas test = sets().test();
-        int hw = H * W;
-        int k = DigitCanvas.CLASSES;
-        long[] tp = new long[k];
-        long[] fp = new long[k];
-        long[] fn = new long[k];
-        long correct = 0;
-        Calibration.Accumulator cal = new Calibration.Accumulator(Calibration.BINS);
-        List<Double> fgScore = new ArrayList<>();
-        List<Double> fgLabel = new ArrayList<>();
-        double[] overlay = keepOverlays ? new double[OVERLAYS * hw] : null;
-        for (int from = 0; from < test.size(); from += BATCH) {
-            int to = Math.min(test.size(), from + BATCH);
-            INDArray out = net.outputSingle(false, CanvasSets.images(test, CanvasSets.range(from, to)));
+        TestPass pass = new TestPass(test, new PixelCalibration(test.size() * H * W, temperature), keepOverlays);
+        inBatches(test, BATCH, x -> net.outputSingle(false, x), pass);
+        pass.fill(r, protocol);
+        return pass.counts.scores().meanDice();
+    }
+
+    /** @return the temperature fitted on every pixel of the validation canvases */
+    TemperatureScaling fitTemperature(ComputationGraph net) {
+        List<INDArray> outputs = new ArrayList<>();
+        inBatches(sets().validation(), BATCH, x -> net.outputSingle(false, x), (from, out) -> outputs.add(out));
+        return PixelCalibration.fit(sets().validation(), outputs);
+    }
+
+    /** Per-class pixel counts of the argmax prediction against the truth. */
+    static final class SegmentationCounts {
+        private final long[] tp = new long[DigitCanvas.CLASSES];
+        private final long[] fp = new long[DigitCanvas.CLASSES];
+        private final long[] fn = new long[DigitCanvas.CLASSES];
+        private long correct;
+        private long pixels;
+
+        void add(int predicted, int truth) {
+            if (predicted == truth) {
+                tp[truth]++;
+                correct++;
+            } else {
+                fp[predicted]++;
+                fn[truth]++;
+            }
+            pixels++;
+        }
+
+        /** @return the fraction of correctly classified pixels */
+        double pixelAccuracy() {
+            return (double) correct / pixels;
+        }
+
+        /**
+         * @return Dice and IoU of the digit classes, pooled over the pixels; classes absent from both truth and
+         * prediction have Dice NaN and are left out of the means
+         */
+        ForegroundScores scores() {
+            double[] dice = new double[DigitCanvas.CLASSES - 1];
+            double diceSum = 0;
+            double iouSum = 0;
+            double worst = 1;
+            int present = 0;
+            for (int c = 1; c < DigitCanvas.CLASSES; c++) {
+                long d = 2 * tp[c] + fp[c] + fn[c];
+                dice[c - 1] = d == 0 ? Double.NaN : 2.0 * tp[c] / d;
+                if (d > 0) {
+                    diceSum += dice[c - 1];
+                    iouSum += (double) tp[c] / (tp[c] + fp[c] + fn[c]);
+                    worst = Math.min(worst, dice[c - 1]);
+                    present++;
+                }
+            }
+            return present == 0 ? new ForegroundScores(dice, Double.NaN, Double.NaN, Double.NaN)
+                    : new ForegroundScores(dice, diceSum / present, worst, iouSum / present);
+        }
+    }
+
+    /**
+     * @param digitDice Dice per digit 0-9 (NaN when absent from truth and prediction)
+     * @param meanDice  mean over the present digits
+     * @param worstDice the lowest
+     * @param meanIou   mean IoU over the present digits
+     */
+    record ForegroundScores(double[] digitDice, double meanDice, double worstDice, double meanIou) {
+    }
+
+    /**
+     * One pass over the test canvases: the argmax counts, and for the final evaluation (a calibration is given)
+     * the pixel calibration, every 7th pixel's foreground score for the PR curve and the overlays.
+     */
+    static final class TestPass implements BatchConsumer {
+        private final DigitCanvas test;
+        private final PixelCalibration calibration;
+        private final SegmentationCounts counts = new SegmentationCounts();
+        private final List<Double> foregroundScore = new ArrayList<>();
+        private final List<Double> foregroundLabel = new ArrayList<>();
+        private final double[] overlay;
+
+        /**
+         * @param calibration null for the per-epoch curve (counts only)
+         * @param overlays    keep the argmax of the first {@value #OVERLAYS} canvases
+         */
+        TestPass(DigitCanvas test, PixelCalibration calibration, boolean overlays) {
+            this.test = test;
+            this.calibration = calibration;
+            this.overlay = overlays ? new double[OVERLAYS * H * W] : null;
+        }
+
+        @Override
+        public void accept(int firstCanvas, INDArray out) {
+            int hw = H * W;
+            int k = DigitCanvas.CLASSES;
             float[] prob = out.castTo(DataType.FLOAT).dup('c').data().asFloat();
-            for (int i = 0; i < to - from; i++) {
-                int img = from + i;
+            for (int i = 0; i < out.size(0); i++) {
+                int img = firstCanvas + i;
                 for (int px = 0; px < hw; px++) {
                     int best = 0;
                     float bestP = -1;
@@ -185,18 +310,12 @@ public final class M2nistBenchmark extends CanvasBenchmark {
                         }
                     }
                     int truth = test.masks()[img * hw + px];
-                    if (best == truth) {
-                        tp[truth]++;
-                        correct++;
-                    } else {
-                        fp[best]++;
-                        fn[truth]++;
-                    }
-                    if (r != null) {
-                        cal.add(bestP, best == truth ? 1 : 0);
+                    counts.add(best, truth);
+                    if (calibration != null) {
+                        calibration.addTopLabel(bestP, best == truth);
                         if (px % 7 == img % 7) {
-                            fgScore.add(1.0 - prob[(i * k) * hw + px]);
-                            fgLabel.add(truth > 0 ? 1.0 : 0.0);
+                            foregroundScore.add(1.0 - prob[(i * k) * hw + px]);
+                            foregroundLabel.add(truth > 0 ? 1.0 : 0.0);
                         }
                     }
                     if (overlay != null && img < OVERLAYS) {
@@ -204,45 +323,35 @@ public final class M2nistBenchmark extends CanvasBenchmark {
                     }
                 }
             }
-        }
-        double[] dice = new double[10];
-        double diceSum = 0;
-        double iouSum = 0;
-        double worst = 1;
-        int present = 0;
-        for (int c = 1; c < k; c++) {
-            long d = 2 * tp[c] + fp[c] + fn[c];
-            dice[c - 1] = d == 0 ? Double.NaN : 2.0 * tp[c] / d;
-            if (d > 0) {
-                diceSum += dice[c - 1];
-                iouSum += (double) tp[c] / (tp[c] + fp[c] + fn[c]);
-                worst = Math.min(worst, dice[c - 1]);
-                present++;
+            if (calibration != null) {
+                calibration.addBatch(out, test, firstCanvas);
             }
         }
-        double meanDice = present == 0 ? Double.NaN : diceSum / present;
-        if (r != null) {
+
+        /** Puts the metrics, the reliability bins, the PR curve and the per-class and overlay arrays into {@code r}. */
+        void fill(CellResult r, String protocol) {
+            ForegroundScores scores = counts.scores();
             Map<String, Double> m = r.protocol(protocol);
-            m.put("mean_fg_dice", meanDice);
-            m.put("worst_fg_dice", present == 0 ? Double.NaN : worst);
-            m.put("mean_fg_iou", present == 0 ? Double.NaN : iouSum / present);
-            m.put("pixel_accuracy", (double) correct / ((long) test.size() * hw));
-            double[] sc = fgScore.stream().mapToDouble(Double::doubleValue).toArray();
-            double[] lb = fgLabel.stream().mapToDouble(Double::doubleValue).toArray();
-            m.put("fg_ap", BinaryMetrics.averagePrecision(sc, lb));
-            double[][] bins = cal.bins();
-            m.put("pixel_ece", 100 * Calibration.ece(bins));
+            m.put(Metrics.MEAN_FG_DICE.name(), scores.meanDice());
+            m.put(Metrics.WORST_FG_DICE.name(), scores.worstDice());
+            m.put(Metrics.MEAN_FG_IOU.name(), scores.meanIou());
+            m.put(Metrics.PIXEL_ACCURACY.name(), counts.pixelAccuracy());
+            double[] score = foregroundScore.stream().mapToDouble(Double::doubleValue).toArray();
+            double[] label = foregroundLabel.stream().mapToDouble(Double::doubleValue).toArray();
+            m.put(Metrics.FG_AP.name(), BinaryMetrics.averagePrecision(score, label));
+            ReliabilityDiagram reliability = calibration.rawDiagram();
+            m.put(Metrics.PIXEL_ECE.name(), 100 * reliability.ece());
             for (int d = 0; d < 10; d++) {
-                m.put("dice_digit" + d, dice[d]);
+                m.put(Metrics.digitDice(d).name(), scores.digitDice()[d]);
             }
-            r.reliability.put(protocol, bins);
-            r.pr.put(protocol, BinaryMetrics.prCurve(sc, lb, 300));
-            r.extra.put("class_dice", dice);
+            calibration.result().putInto(m, Metrics.PIXEL_CALIBRATION);
+            r.reliability.put(protocol, CalibrationBins.toCellBins(reliability));
+            r.pr.put(protocol, BinaryMetrics.prCurve(score, label, 300));
+            r.extra.put("class_dice", scores.digitDice());
             if (overlay != null) {
                 r.extra.put("overlay", overlay);
             }
         }
-        return meanDice;
     }
 
     @Override
@@ -275,7 +384,7 @@ public final class M2nistBenchmark extends CanvasBenchmark {
             cells.stream().filter(c -> c.loss.equals(l) && c.extra.containsKey("overlay")).findFirst().ifPresent(c -> {
                 List<double[]> per = new ArrayList<>();
                 for (int i = 0; i < OVERLAYS; i++) {
-                    per.add(java.util.Arrays.copyOfRange(c.extra.get("overlay"), i * hw, (i + 1) * hw));
+                    per.add(Arrays.copyOfRange(c.extra.get("overlay"), i * hw, (i + 1) * hw));
                 }
                 preds.put(l, per);
             });
@@ -285,8 +394,8 @@ public final class M2nistBenchmark extends CanvasBenchmark {
             List<byte[]> truth = new ArrayList<>();
             DigitCanvas t = sets().test();
             for (int i = 0; i < OVERLAYS; i++) {
-                in.add(java.util.Arrays.copyOfRange(t.images(), i * hw, (i + 1) * hw));
-                truth.add(java.util.Arrays.copyOfRange(t.masks(), i * hw, (i + 1) * hw));
+                in.add(Arrays.copyOfRange(t.images(), i * hw, (i + 1) * hw));
+                truth.add(Arrays.copyOfRange(t.masks(), i * hw, (i + 1) * hw));
             }
             Images.overlays(outDir.resolve("overlays.png"), H, W, in, truth, preds);
             md.append("![prediction overlays](overlays.png)\n\nFirst four test canvases: input, ground truth, and the "

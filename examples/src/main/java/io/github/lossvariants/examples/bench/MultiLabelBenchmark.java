@@ -1,5 +1,7 @@
 package io.github.lossvariants.examples.bench;
 
+import io.github.lossvariants.examples.metrics.Metric;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,12 +21,12 @@ interface MultiLabelBenchmark extends Benchmark {
     }
 
     @Override
-    default List<String> headlineMetrics() {
+    default List<Metric> headlineMetrics() {
         return MultiLabelEval.HEADLINE;
     }
 
     @Override
-    default String primaryMetric() {
+    default Metric primaryMetric() {
         return MultiLabelEval.PRIMARY;
     }
 

@@ -1,7 +1,12 @@
 package io.github.lossvariants.examples.bench;
 
 import io.github.lossvariants.examples.metrics.BinaryMetrics;
+import io.github.lossvariants.examples.metrics.CalibrationBeforeAfter;
+import io.github.lossvariants.examples.metrics.CalibrationBins;
+import io.github.lossvariants.examples.metrics.Metric;
+import io.github.lossvariants.examples.metrics.Metrics;
 import io.github.lossvariants.examples.metrics.MultiLabelMetrics;
+import io.github.lossvariants.examples.metrics.SigmoidTemperature;
 import io.github.lossvariants.examples.report.BarCharts;
 
 import java.io.IOException;
@@ -12,27 +17,41 @@ import java.util.Map;
 /** Evaluation and plots shared by the multi-label benchmarks (yeast, multimnist). */
 final class MultiLabelEval {
     /** The metrics of the main tables of a multi-label benchmark. */
-    static final List<String> HEADLINE = List.of("hamming_loss", "micro_f1", "macro_f1", "macro_map", "ranking_ap",
-            "one_error", "coverage", "ranking_loss", "ece");
+    static final List<Metric> HEADLINE = List.of(Metrics.HAMMING_LOSS, Metrics.MICRO_F1, Metrics.MACRO_F1,
+            Metrics.MACRO_MAP, Metrics.RANKING_AP, Metrics.ONE_ERROR, Metrics.COVERAGE, Metrics.RANKING_LOSS, Metrics.ECE);
     /** The threshold-free metric of the verdict lines. */
-    static final String PRIMARY = "macro_map";
+    static final Metric PRIMARY = Metrics.MACRO_MAP;
 
     private MultiLabelEval() {
     }
 
-    static void evaluate(CellResult r, String protocol, double[][] p, double[][] y) {
+    /**
+     * Fills a protocol's metrics, per-label values and plots data from the test predictions.
+     *
+     * @param p      sigmoid outputs of the network {@code [n][L]}
+     * @param logits the output layer's pre-activations of the same rows, for NLL and temperature scaling
+     * @param y      0/1 labels
+     * @param scaled the same predictions after temperature scaling (see {@link SigmoidTemperature})
+     */
+    static void evaluate(CellResult r, String protocol, double[][] p, double[][] logits, double[][] y,
+                         SigmoidTemperature.Scaled scaled) {
         Map<String, Double> m = r.protocol(protocol);
         m.putAll(MultiLabelMetrics.all(p, y));
-        double[] ece = MultiLabelMetrics.perLabelEce(p, y);
+        double[] ece = CalibrationBins.perLabelEce(p, y);
         double[] ap = new double[ece.length];
         for (int j = 0; j < ece.length; j++) {
             ece[j] *= 100;
             ap[j] = BinaryMetrics.averagePrecision(MultiLabelMetrics.column(p, j), MultiLabelMetrics.column(y, j));
-            m.put("ece_label" + (j + 1), ece[j]);
+            m.put(Metrics.labelEce(j + 1).name(), ece[j]);
         }
+        new CalibrationBeforeAfter(CalibrationBins.multiLabelEce(p, y), CalibrationBins.multiLabelAdaptiveEce(p, y),
+                SigmoidTemperature.nll(logits, y, SigmoidTemperature.IDENTITY), scaled.temperature(),
+                CalibrationBins.multiLabelEce(scaled.probabilities(), y),
+                CalibrationBins.multiLabelAdaptiveEce(scaled.probabilities(), y), scaled.nll())
+                .putInto(m, Metrics.CALIBRATION);
         r.extra.put("label_ece", ece);
         r.extra.put("label_ap", ap);
-        r.reliability.put(protocol, MultiLabelMetrics.pooledReliability(p, y));
+        r.reliability.put(protocol, CalibrationBins.toCellBins(CalibrationBins.pooled(p, y)));
         r.pr.put(protocol, BinaryMetrics.prCurve(MultiLabelMetrics.flatten(p), MultiLabelMetrics.flatten(y), 300));
     }
 

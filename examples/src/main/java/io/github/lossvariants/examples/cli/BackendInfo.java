@@ -1,6 +1,7 @@
 package io.github.lossvariants.examples.cli;
 
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -89,8 +90,8 @@ public final class BackendInfo {
         Nd4j.getEnvironment().setMaxMasterThreads(n);
         Nd4j.factory().blas().setMaxThreads(n);
         // nd4j-native-api is shared by the CPU and CUDA backends; this sets the OpenMP pool of the native ops
-        org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
-        return org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(n);
+        return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
     }
 
     static String noBackendAdvice(Throwable e) {

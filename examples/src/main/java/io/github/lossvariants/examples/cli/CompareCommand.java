@@ -4,11 +4,13 @@ import com.google.inject.Inject;
 import com.google.inject.Provider;
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.LossSpecs;
 import io.github.lossvariants.examples.bench.Benchmark;
 import io.github.lossvariants.examples.bench.CellResult;
 import io.github.lossvariants.examples.bench.Progress;
 import io.github.lossvariants.examples.bench.RunSettings;
 import io.github.lossvariants.examples.data.SharedData;
+import io.github.lossvariants.examples.metrics.Metric;
 import io.github.lossvariants.examples.report.CellStore;
 import io.github.lossvariants.examples.report.ReportWriter;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -77,7 +80,8 @@ public final class CompareCommand implements Callable<Integer> {
             + "minus the one-minute load average, at least 1)")
     Integer threads;
 
-    @Option(names = "--no-progress", description = "no progress bars (one line per finished cell instead)")
+    @Option(names = "--no-progress", description = "no progress bars even on a terminal (they are never drawn when "
+            + "the output is redirected; one line per finished cell is always printed)")
     boolean noProgress;
 
     @Option(names = "--fresh", description = "ignore finished cells in the report folder and retrain everything")
@@ -91,8 +95,39 @@ public final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
+        PrintWriter o = spec.commandLine().getOut();
+        Plan plan = resolve(o);
+        prepare(plan, o);
+        Cells cells = runCells(plan, o);
+        report(plan, cells, start, o);
+        return 0;
+    }
+
+    /**
+     * What a run does, resolved from the command line: the benchmark, the losses, seeds, settings and where the
+     * report goes.
+     *
+     * @param bench    the benchmark
+     * @param backend  the backend line (backend, device, threads) printed and written into the report
+     * @param specs    the loss specs, baseline first
+     * @param losses   the losses of the specs, in the same order
+     * @param seeds    seeds 0..seeds-1
+     * @param settings the settings shared by every cell
+     * @param outDir   the report folder
+     * @param store    the finished cells of the report folder
+     * @param config   the benchmark's settings key (cells of another key are not reused)
+     */
+    record Plan(Benchmark bench, String backend, List<String> specs, List<ILossFunction> losses, int seeds,
+                RunSettings settings, Path outDir, CellStore store, String config) {
+    }
+
+    /** The cells of a run in seed-major order, and how many were reused from the report folder. */
+    record Cells(List<CellResult> results, List<Integer> seeds, int resumed) {
+    }
+
+    /** Resolves the command line into a {@link Plan}; sets the ND4J threads and data type; prints the backend line. */
+    Plan resolve(PrintWriter o) {
         Provider<Benchmark> bp = benchmarks.get(benchmarkName);
         if (bp == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "Unknown benchmark '" + benchmarkName
@@ -104,7 +139,6 @@ public final class CompareCommand implements Callable<Integer> {
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         o.println(backend);
         o.flush();
-
         List<String> specs = resolveLosses(bench, o);
         List<ILossFunction> fns = new ArrayList<>();
         for (String s : specs) {
@@ -121,64 +155,120 @@ public final class CompareCommand implements Callable<Integer> {
         Path data = SharedData.require(dataDir);
         RunSettings settings = new RunSettings(quick, epochs, trainSize, data, mnistDir, !noProgress);
         Path outDir = out != null ? out : Paths.get("reports", benchmarkName + (quick ? "-quick" : ""));
-        CellStore store = new CellStore(outDir);
-        String config = bench.configKey(settings);
+        return new Plan(bench, backend, specs, fns, nSeeds, settings, outDir, new CellStore(outDir),
+                bench.configKey(settings));
+    }
 
+    /** Loads or generates the benchmark's data and prints what the run will do. */
+    static void prepare(Plan plan, PrintWriter o) {
         long t0 = System.nanoTime();
-        bench.prepare(settings);
-        o.printf(Locale.ROOT, "%s: %s (prepared in %.1f s)%n", bench.name(), bench.dataSummary(), (System.nanoTime() - t0) / 1e9);
-        o.printf("losses: %s; seeds 0..%d; report folder %s%n", specs, nSeeds - 1, outDir.toAbsolutePath());
+        plan.bench().prepare(plan.settings());
+        o.printf(Locale.ROOT, "%s: %s (prepared in %.1f s)%n", plan.bench().name(), plan.bench().dataSummary(),
+                (System.nanoTime() - t0) / 1e9);
+        o.printf("losses: %s; seeds 0..%d; report folder %s%n", plan.specs(), plan.seeds() - 1,
+                plan.outDir().toAbsolutePath());
         o.flush();
+    }
 
+    /**
+     * Trains and evaluates every loss x seed cell (seed-major), reusing the finished cells of the report folder,
+     * and prints one line per cell. Progress bars are drawn only on a terminal.
+     */
+    Cells runCells(Plan plan, PrintWriter o) throws IOException {
+        Benchmark bench = plan.bench();
+        List<String> protocols = bench.protocols(plan.settings());
+        boolean bars = !noProgress && Progress.onTerminal();
         List<CellResult> cells = new ArrayList<>();
         List<Integer> seedList = new ArrayList<>();
         int resumed = 0;
-        int total = specs.size() * nSeeds;
+        int total = plan.specs().size() * plan.seeds();
         int done = 0;
-        for (int seed = 0; seed < nSeeds; seed++) {
+        for (int seed = 0; seed < plan.seeds(); seed++) {
             seedList.add(seed);
-            for (int i = 0; i < specs.size(); i++) {
-                String s = specs.get(i);
+            for (int i = 0; i < plan.specs().size(); i++) {
+                String s = plan.specs().get(i);
                 done++;
-                Optional<CellResult> old = fresh ? Optional.empty() : store.load(s, seed, config);
-                if (old.isPresent()) {
+                String cell = String.format(Locale.ROOT, "[%d/%d] %s seed %d", done, total, s, seed);
+                Optional<CellResult> old = fresh ? Optional.empty() : plan.store().load(s, seed, plan.config());
+                if (old.isPresent() && complete(old.get(), bench, protocols)) {
                     cells.add(old.get());
                     resumed++;
-                    o.printf("[%d/%d] %s seed %d: reused from %s%n", done, total, s, seed, store.file(s, seed).getFileName());
+                    o.printf("%s: reused from %s%n", cell, plan.store().file(s, seed).getFileName());
                     o.flush();
                     continue;
                 }
-                ILossFunction loss = fns.get(i);
+                if (old.isPresent()) {
+                    o.printf("%s: the stored cell lacks metrics of this version, training again%n", cell);
+                }
                 String task = String.format(Locale.ROOT, "[%d/%d] %s s%d", done, total, abbreviate(s), seed);
-                Progress.Factory pf = noProgress ? (t, n) -> Progress.none() : (t, n) -> Progress.bar(task, n);
-                long c0 = System.nanoTime();
-                CellResult r = bench.run(loss, s, seed, settings, pf);
-                r.benchmark = bench.name();
-                r.loss = s;
-                r.seed = seed;
-                r.config = config;
-                r.seconds = (System.nanoTime() - c0) / 1e9;
-                store.save(r);
+                Progress.Factory pf = bars ? (t, n) -> Progress.bar(task, n) : (t, n) -> Progress.none();
+                CellResult r = runCell(plan, i, seed, pf);
                 cells.add(r);
-                Map<String, Double> last = r.metrics.get(bench.protocols(settings).get(bench.protocols(settings).size() - 1));
-                o.printf(Locale.ROOT, "[%d/%d] %s seed %d: %s = %.4f (%.1f s)%n", done, total, s, seed, bench.primaryMetric(),
-                        last == null ? Double.NaN : last.getOrDefault(bench.primaryMetric(), Double.NaN), r.seconds);
+                Map<String, Double> last = r.metrics.get(protocols.get(protocols.size() - 1));
+                double primary = last == null ? Double.NaN : last.getOrDefault(bench.primaryMetric().name(), Double.NaN);
+                o.printf(Locale.ROOT, "%s: %s = %.4f (%.1f s)%n", cell, bench.primaryMetric().name(), primary, r.seconds);
                 o.flush();
             }
         }
-        double wall = (System.nanoTime() - start) / 1e9;
-        String cmd = "compare " + String.join(" ", spec.commandLine().getParseResult().originalArgs().subList(1,
-                spec.commandLine().getParseResult().originalArgs().size()));
-        ReportWriter.RunInfo info = new ReportWriter.RunInfo(cmd, ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
-                BackendInfo.machine(), backend, wall, resumed);
-        String table = ReportWriter.write(outDir, bench, bench.protocols(settings), specs, seedList, cells, info);
-        o.println();
-        o.println(table);
-        o.printf(Locale.ROOT, "Report: %s (%.1f s)%n", outDir.resolve("report.md").toAbsolutePath(), (System.nanoTime() - start) / 1e9);
-        o.flush();
-        return 0;
+        return new Cells(cells, seedList, resumed);
     }
 
+    /** Trains and evaluates one cell and stores it in the report folder. */
+    static CellResult runCell(Plan plan, int lossIndex, int seed, Progress.Factory progress) throws IOException {
+        String s = plan.specs().get(lossIndex);
+        long c0 = System.nanoTime();
+        CellResult r = plan.bench().run(plan.losses().get(lossIndex), s, seed, plan.settings(), progress);
+        r.benchmark = plan.bench().name();
+        r.loss = s;
+        r.seed = seed;
+        r.config = plan.config();
+        r.seconds = (System.nanoTime() - c0) / 1e9;
+        plan.store().save(r);
+        return r;
+    }
+
+    /** @return true when a stored cell has every metric of the benchmark's tables for every protocol */
+    static boolean complete(CellResult r, Benchmark bench, List<String> protocols) {
+        for (String p : protocols) {
+            Map<String, Double> m = r.metrics.get(p);
+            if (m == null) {
+                return false;
+            }
+            for (Metric metric : bench.headlineMetrics()) {
+                if (!m.containsKey(metric.name())) {
+                    return false;
+                }
+            }
+            for (Metric metric : bench.calibrationMetrics()) {
+                if (!m.containsKey(metric.name())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Writes the report folder and prints the main table of the last protocol. */
+    void report(Plan plan, Cells cells, long start, PrintWriter o) throws IOException {
+        double wall = (System.nanoTime() - start) / 1e9;
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        String cmd = "compare " + String.join(" ", args.subList(1, args.size()));
+        ReportWriter.RunInfo info = new ReportWriter.RunInfo(cmd,
+                ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), BackendInfo.machine(), plan.backend(),
+                wall, cells.resumed());
+        String table = ReportWriter.write(plan.outDir(), plan.bench(), plan.bench().protocols(plan.settings()),
+                plan.specs(), cells.seeds(), cells.results(), info);
+        o.println();
+        o.println(table);
+        o.printf(Locale.ROOT, "Report: %s (%.1f s)%n", plan.outDir().resolve("report.md").toAbsolutePath(),
+                (System.nanoTime() - start) / 1e9);
+        o.flush();
+    }
+
+    /**
+     * @return the loss specs of the run, baseline first: the {@code --loss} specs, or the benchmark's defaults
+     * whose losses are all registered (the others are skipped with a line saying which name is missing)
+     */
     List<String> resolveLosses(Benchmark bench, PrintWriter o) {
         List<String> specs = new ArrayList<>();
         String base = bench.baseline();
@@ -189,16 +279,11 @@ public final class CompareCommand implements Callable<Integer> {
         specs.add(base);
         if (losses.isEmpty()) {
             for (String s : bench.defaultLosses()) {
-                String name = s.contains("(") ? s.substring(0, s.indexOf('(')).trim() : s;
-                boolean registered = true;
-                for (String part : s.split("\\+")) {
-                    String n = part.trim();
-                    n = n.contains("*") ? n.substring(n.indexOf('*') + 1).trim() : n;
-                    n = n.contains("(") ? n.substring(0, n.indexOf('(')).trim() : n;
-                    registered &= registry.provider(n).isPresent();
-                }
-                if (!registered) {
-                    o.println("skipping default loss '" + s + "': not registered (" + name + " module missing)");
+                List<String> missing = LossSpecs.lossNames(s).stream().filter(n -> registry.provider(n).isEmpty())
+                        .distinct().toList();
+                if (!missing.isEmpty()) {
+                    o.println("skipping default loss '" + s + "': " + String.join(", ", missing)
+                            + " not registered (add its module to the class path)");
                 } else if (!specs.contains(s)) {
                     specs.add(s);
                 }

@@ -2,13 +2,13 @@ package io.github.lossvariants.examples.cli;
 
 import com.google.inject.Inject;
 import io.github.lossvariants.api.LossRegistry;
-import io.github.lossvariants.testkit.ConformanceReport;
-import io.github.lossvariants.testkit.ConformanceRunner;
+import io.github.lossvariants.conformance.ConformanceReport;
+import io.github.lossvariants.conformance.ConformanceRunner;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.github.lossvariants.examples.data;
 
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 
@@ -9,8 +11,9 @@ import java.util.zip.CRC32;
  *
  * <p>One {@link SplittableRandom} seeded with the given seed drives every choice, in this order per
  * sample: the number of digits {@code k = minDigits + nextInt(maxDigits - minDigits + 1)},
- * then for each digit its source index {@code nextInt(n)}, its top row {@code nextInt(H - 27)} and
- * its left column {@code nextInt(W - 27)}. The image is the pixel-wise maximum of the placed
+ * then for each digit its source index {@code pool[nextInt(pool.length)]} (the pool is every
+ * source digit unless a subset is given), its top row {@code nextInt(H - 27)} and its left column
+ * {@code nextInt(W - 27)}. The image is the pixel-wise maximum of the placed
  * digits, scaled to [0, 1]. The mask is 0 (background) except where a placed digit's pixel exceeds
  * 127, where it is that digit's label + 1 (classes 1-10).
  *
@@ -24,8 +27,9 @@ import java.util.zip.CRC32;
  * @param present {@code [n][10]} whether each digit occurs on the canvas
  * @param height  canvas height
  * @param width   canvas width
+ * @param digits  the source index of every placed digit, canvas by canvas in placement order
  */
-public record DigitCanvas(float[] images, byte[] masks, boolean[][] present, int height, int width) {
+public record DigitCanvas(float[] images, byte[] masks, boolean[][] present, int height, int width, int[] digits) {
     /** Canvas height of the M2NIST benchmark. */
     public static final int HEIGHT = 64;
     /** Canvas width of the M2NIST benchmark. */
@@ -52,6 +56,33 @@ public record DigitCanvas(float[] images, byte[] masks, boolean[][] present, int
 
     /** Composes {@code n} canvases of the given size with {@code minDigits..maxDigits} digits each. */
     public static DigitCanvas compose(Mnist source, int n, long seed, int height, int width, int minDigits, int maxDigits) {
+        int[] all = new int[source.labels().length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        return compose(source, all, n, seed, height, width, minDigits, maxDigits);
+    }
+
+    /**
+     * Composes {@code n} canvases of {@link #HEIGHT} x {@link #WIDTH} with 1-3 digits each from the source
+     * digits no canvas of {@code others} uses (e.g. validation canvases beside the training canvases, from
+     * the same MNIST split without sharing a digit).
+     */
+    public static DigitCanvas composeWithout(Mnist source, DigitCanvas others, int n, long seed) {
+        BitSet used = new BitSet(source.labels().length);
+        for (int d : others.digits()) {
+            used.set(d);
+        }
+        int[] pool = new int[source.labels().length - used.cardinality()];
+        int k = 0;
+        for (int i = used.nextClearBit(0); i < source.labels().length; i = used.nextClearBit(i + 1)) {
+            pool[k++] = i;
+        }
+        return compose(source, pool, n, seed, HEIGHT, WIDTH, 1, 3);
+    }
+
+    private static DigitCanvas compose(Mnist source, int[] pool, int n, long seed, int height, int width, int minDigits,
+                                       int maxDigits) {
         int dr = source.rows();
         int dc = source.cols();
         if (height < dr || width < dc || minDigits < 1 || maxDigits < minDigits) {
@@ -62,12 +93,17 @@ public record DigitCanvas(float[] images, byte[] masks, boolean[][] present, int
         float[] images = new float[n * hw];
         byte[] masks = new byte[n * hw];
         boolean[][] present = new boolean[n][10];
-        int count = source.labels().length;
+        if (pool.length == 0) {
+            throw new IllegalArgumentException("No source digit left to compose canvases from");
+        }
+        int[] digits = new int[n * maxDigits];
+        int placed = 0;
         for (int s = 0; s < n; s++) {
             int k = minDigits + rnd.nextInt(maxDigits - minDigits + 1);
             int base = s * hw;
             for (int d = 0; d < k; d++) {
-                int idx = rnd.nextInt(count);
+                int idx = pool[rnd.nextInt(pool.length)];
+                digits[placed++] = idx;
                 int top = rnd.nextInt(height - dr + 1);
                 int left = rnd.nextInt(width - dc + 1);
                 int[] px = source.images()[idx];
@@ -89,7 +125,7 @@ public record DigitCanvas(float[] images, byte[] masks, boolean[][] present, int
                 }
             }
         }
-        return new DigitCanvas(images, masks, present, height, width);
+        return new DigitCanvas(images, masks, present, height, width, Arrays.copyOf(digits, placed));
     }
 
     /** @return CRC32 of the masks followed by the images' float bits, for determinism checks */

@@ -1,5 +1,6 @@
 package io.github.lossvariants.examples.data;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,7 +76,7 @@ public record Mnist(int[][] images, int[] labels, int rows, int cols) {
         if (f.getFileName().toString().endsWith(".gz")) {
             in = new GZIPInputStream(in, 1 << 16);
         }
-        return new DataInputStream(new java.io.BufferedInputStream(in, 1 << 16));
+        return new DataInputStream(new BufferedInputStream(in, 1 << 16));
     }
 
     /**

@@ -19,8 +19,10 @@ import java.util.Map;
  *   <li>ranking loss (label_ranking_loss): per sample, fraction of (relevant, irrelevant) pairs
  *       with s_irrelevant >= s_relevant (ties count as errors); 0 when all or no labels are relevant.</li>
  *   <li>ECE: per label column the positive-class ECE (confidence p, outcome y; CALIBRATION.md
- *       section 3, 15 bins), macro mean over labels.</li>
+ *       section 3, 15 bins), macro mean over labels ({@link CalibrationBins#multiLabelEce}).</li>
  * </ul>
+ * The tests compare every one of them with scikit-learn's values on fixed inputs
+ * ({@code src/test/resources/sklearn/}).
  */
 public final class MultiLabelMetrics {
     private MultiLabelMetrics() {
@@ -29,15 +31,15 @@ public final class MultiLabelMetrics {
     /** @return all metrics by name, in report order (ECE x100) */
     public static Map<String, Double> all(double[][] p, double[][] y) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("hamming_loss", hammingLoss(p, y));
-        m.put("micro_f1", microF1(p, y));
-        m.put("macro_f1", macroF1(p, y));
-        m.put("macro_map", macroMap(p, y));
-        m.put("ranking_ap", rankingAveragePrecision(p, y));
-        m.put("one_error", oneError(p, y));
-        m.put("coverage", coverage(p, y));
-        m.put("ranking_loss", rankingLoss(p, y));
-        m.put("ece", 100 * macroEce(p, y));
+        m.put(Metrics.HAMMING_LOSS.name(), hammingLoss(p, y));
+        m.put(Metrics.MICRO_F1.name(), microF1(p, y));
+        m.put(Metrics.MACRO_F1.name(), macroF1(p, y));
+        m.put(Metrics.MACRO_MAP.name(), macroMap(p, y));
+        m.put(Metrics.RANKING_AP.name(), rankingAveragePrecision(p, y));
+        m.put(Metrics.ONE_ERROR.name(), oneError(p, y));
+        m.put(Metrics.COVERAGE.name(), coverage(p, y));
+        m.put(Metrics.RANKING_LOSS.name(), rankingLoss(p, y));
+        m.put(Metrics.ECE.name(), 100 * CalibrationBins.multiLabelEce(p, y));
         return m;
     }
 
@@ -191,35 +193,6 @@ public final class MultiLabelMetrics {
             }
         }
         return total / p.length;
-    }
-
-    /** @return per-label positive-class ECE (fractions) */
-    public static double[] perLabelEce(double[][] p, double[][] y) {
-        double[] e = new double[p[0].length];
-        for (int j = 0; j < e.length; j++) {
-            e[j] = Calibration.ece(column(p, j), column(y, j));
-        }
-        return e;
-    }
-
-    public static double macroEce(double[][] p, double[][] y) {
-        double s = 0;
-        double[] e = perLabelEce(p, y);
-        for (double v : e) {
-            s += v;
-        }
-        return s / e.length;
-    }
-
-    /** @return reliability bins over all (sample, label) pairs pooled, positive-class form */
-    public static double[][] pooledReliability(double[][] p, double[][] y) {
-        Calibration.Accumulator a = new Calibration.Accumulator(Calibration.BINS);
-        for (int i = 0; i < p.length; i++) {
-            for (int j = 0; j < p[i].length; j++) {
-                a.add(p[i][j], y[i][j] > 0.5 ? 1 : 0);
-            }
-        }
-        return a.bins();
     }
 
     /** @return column j */

@@ -1,12 +1,9 @@
 package io.github.lossvariants.examples.metrics;
 
+import org.apache.commons.math3.distribution.TDistribution;
+
 /** Mean, sample standard deviation and a paired-difference t confidence interval. */
 public final class Stats {
-    /** Two-sided 95% Student t quantiles for 1..30 degrees of freedom. */
-    private static final double[] T975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060,
-            2.056, 2.052, 2.048, 2.045, 2.042};
-
     private Stats() {
     }
 
@@ -37,12 +34,12 @@ public final class Stats {
         return n < 2 ? 0 : Math.sqrt(s / (n - 1));
     }
 
-    /** @return the 97.5% t quantile for df degrees of freedom (1.96 beyond 30) */
+    /** @return the 97.5% quantile of Student's t distribution with df degrees of freedom (commons-math3); NaN for df &lt; 1 */
     public static double t975(int df) {
         if (df < 1) {
             return Double.NaN;
         }
-        return df <= T975.length ? T975[df - 1] : 1.96;
+        return new TDistribution(null, df).inverseCumulativeProbability(0.975);
     }
 
     /**

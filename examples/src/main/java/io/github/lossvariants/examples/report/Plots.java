@@ -6,6 +6,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.io.IOException;
@@ -44,7 +45,7 @@ public final class Plots {
                                       String protocol, String xTitle, String yTitle) throws IOException {
         XYChart c = chart(title, xTitle, yTitle);
         c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         XYSeries diag = c.addSeries("perfect calibration", new double[]{0, 1}, new double[]{0, 1});
         diag.setMarker(SeriesMarkers.NONE);
         boolean any = false;
@@ -95,7 +96,7 @@ public final class Plots {
             throws IOException {
         XYChart c = chart(title, "recall", "precision");
         c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         boolean any = false;
         for (String l : losses) {
             Optional<CellResult> first = cells.stream().filter(r -> r.loss.equals(l) && r.pr.containsKey(protocol))

@@ -2,6 +2,8 @@ package io.github.lossvariants.examples.report;
 
 import io.github.lossvariants.examples.bench.Benchmark;
 import io.github.lossvariants.examples.bench.CellResult;
+import io.github.lossvariants.examples.metrics.Metric;
+import io.github.lossvariants.examples.metrics.Metrics;
 import io.github.lossvariants.examples.metrics.Stats;
 
 import java.io.IOException;
@@ -15,17 +17,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Writes a report folder: {@code report.md} (mean +- std per metric and loss with the best per
  * column in bold, paired differences to the baseline with 95% t intervals, confusion matrices,
- * the reference numbers, plots), {@code results.csv} and {@code results.json} (one row per
- * protocol x loss x seed x metric) and the PNG plots.
+ * calibration before and after temperature scaling, the reference numbers, plots),
+ * {@code results.csv} and {@code results.json} (one row per protocol x loss x seed x metric) and
+ * the PNG plots. What is better in each column comes from the benchmark's {@link Metric}s.
  */
 public final class ReportWriter {
-    /** Metrics where lower is better; all others are higher-is-better. */
-    public static final Set<String> LOWER_IS_BETTER = Set.of("ece", "brier", "hamming_loss", "one_error", "coverage",
-            "ranking_loss", "pixel_ece", "fp", "fn");
 
     /**
      * What the report says about the run.
@@ -41,11 +42,6 @@ public final class ReportWriter {
     }
 
     private ReportWriter() {
-    }
-
-    /** @return true when lower values of the metric are better */
-    public static boolean lowerIsBetter(String metric) {
-        return LOWER_IS_BETTER.contains(metric) || metric.startsWith("ece_");
     }
 
     /**
@@ -73,7 +69,7 @@ public final class ReportWriter {
                 + "%d cells: %.1f s (%d reused from an earlier run).%n", info.wallSeconds(), cells.size(), cellSeconds,
                 info.resumed()));
         md.append("- Baseline: `").append(losses.get(0)).append("`. Best mean per column in **bold** (")
-                .append("lower is better for ").append(String.join(", ", LOWER_IS_BETTER.stream().sorted().toList()))
+                .append("lower is better for ").append(lowerIsBetterNames(bench))
                 .append("). ECE is x100 (15 equal-width bins).\n\n");
         String console = null;
         for (String protocol : protocols) {
@@ -89,6 +85,7 @@ public final class ReportWriter {
                 md.append("Confusion matrix at threshold 0.5 (mean counts over seeds, test split):\n\n");
                 md.append(confusionTable(cells, losses, protocol)).append('\n');
             }
+            md.append(calibrationSection(cells, losses, protocol, bench));
         }
         String ref = bench.referenceMarkdown();
         if (!ref.isBlank()) {
@@ -135,6 +132,30 @@ public final class ReportWriter {
         return md.toString();
     }
 
+    /** @return the lower-is-better metrics of the benchmark's tables, comma-separated */
+    static String lowerIsBetterNames(Benchmark bench) {
+        Set<String> names = new LinkedHashSet<>();
+        bench.headlineMetrics().stream().filter(Metric::lowerIsBetter).forEach(m -> names.add(m.name()));
+        bench.calibrationMetrics().stream().filter(Metric::lowerIsBetter).forEach(m -> names.add(m.name()));
+        return names.stream().sorted().collect(Collectors.joining(", "));
+    }
+
+    /**
+     * @return the calibration table of a protocol: ECE, adaptive ECE and NLL of the raw outputs, the fitted
+     * temperature, the three after temperature scaling, and their paired differences to the baseline
+     */
+    static String calibrationSection(List<CellResult> cells, List<String> losses, String protocol, Benchmark bench) {
+        List<Metric> metrics = bench.calibrationMetrics();
+        if (cells.stream().noneMatch(c -> c.metrics.getOrDefault(protocol, Map.of()).containsKey(Metrics.TEMPERATURE.name()))) {
+            return "";
+        }
+        return "Calibration before and after temperature scaling (ECE and adaptive ECE x100, 15 bins; `_ts` = after "
+                + "scaling). The temperature is " + bench.temperatureSource() + "\n\n"
+                + meanTable(cells, losses, protocol, metrics) + '\n'
+                + "Paired difference to the baseline (does a loss's calibration gain survive temperature scaling?):\n\n"
+                + diffTable(cells, losses, protocol, metrics) + '\n';
+    }
+
     /** @return values of one metric per seed for a loss (seed order), NaN where missing */
     static double[] values(List<CellResult> cells, String loss, String protocol, String metric, List<Integer> seeds) {
         double[] v = new double[seeds.size()];
@@ -156,34 +177,39 @@ public final class ReportWriter {
         return cells.stream().map(c -> c.seed).distinct().sorted().toList();
     }
 
-    static String meanTable(List<CellResult> cells, List<String> losses, String protocol, List<String> metrics) {
+    /**
+     * @return the mean +- std table of the metrics; the best mean of each ranked metric in bold. Values print with
+     * three significant decimals whatever the metric's single-value format, so that the spreads stay readable.
+     */
+    static String meanTable(List<CellResult> cells, List<String> losses, String protocol, List<Metric> metrics) {
         List<Integer> seeds = seeds(cells);
         StringBuilder b = new StringBuilder("| loss | n |");
-        metrics.forEach(m -> b.append(' ').append(m).append(" |"));
+        metrics.forEach(m -> b.append(' ').append(m.name()).append(" |"));
         b.append("\n| --- | --- |");
         metrics.forEach(m -> b.append(" --- |"));
         b.append('\n');
         Map<String, Double> best = new LinkedHashMap<>();
-        for (String m : metrics) {
+        for (Metric m : metrics) {
             for (String l : losses) {
-                double mean = Stats.mean(values(cells, l, protocol, m, seeds));
-                if (!Double.isFinite(mean)) {
+                double mean = Stats.mean(values(cells, l, protocol, m.name(), seeds));
+                if (!Double.isFinite(mean) || !m.ranked()) {
                     continue;
                 }
-                Double cur = best.get(m);
-                if (cur == null || (lowerIsBetter(m) ? mean < cur : mean > cur)) {
-                    best.put(m, mean);
+                Double cur = best.get(m.name());
+                if (cur == null || m.better(mean, cur)) {
+                    best.put(m.name(), mean);
                 }
             }
         }
         for (String l : losses) {
             long n = cells.stream().filter(c -> c.loss.equals(l) && c.metrics.containsKey(protocol)).count();
             b.append("| `").append(l).append("` | ").append(n).append(" |");
-            for (String m : metrics) {
-                double[] v = values(cells, l, protocol, m, seeds);
+            for (Metric m : metrics) {
+                double[] v = values(cells, l, protocol, m.name(), seeds);
                 double mean = Stats.mean(v);
                 String s = Double.isFinite(mean) ? fmt(mean) + " +- " + fmt(Stats.std(v)) : "-";
-                boolean isBest = Double.isFinite(mean) && best.containsKey(m) && mean == best.get(m) && losses.size() > 1;
+                boolean isBest = Double.isFinite(mean) && best.containsKey(m.name()) && mean == best.get(m.name())
+                        && losses.size() > 1;
                 b.append(' ').append(isBest ? "**" + s + "**" : s).append(" |");
             }
             b.append('\n');
@@ -191,18 +217,18 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    static String diffTable(List<CellResult> cells, List<String> losses, String protocol, List<String> metrics) {
+    static String diffTable(List<CellResult> cells, List<String> losses, String protocol, List<Metric> metrics) {
         List<Integer> seeds = seeds(cells);
         String base = losses.get(0);
         StringBuilder b = new StringBuilder("| loss |");
-        metrics.forEach(m -> b.append(' ').append(m).append(" |"));
+        metrics.forEach(m -> b.append(' ').append(m.name()).append(" |"));
         b.append("\n| --- |");
         metrics.forEach(m -> b.append(" --- |"));
         b.append('\n');
         for (String l : losses.subList(1, losses.size())) {
             b.append("| `").append(l).append("` |");
-            for (String m : metrics) {
-                double[] d = pairedDiff(cells, l, base, protocol, m, seeds);
+            for (Metric m : metrics) {
+                double[] d = pairedDiff(cells, l, base, protocol, m.name(), seeds);
                 b.append(' ').append(formatDiff(d)).append(" |");
             }
             b.append('\n');
@@ -240,19 +266,20 @@ public final class ReportWriter {
         return s;
     }
 
-    static String verdicts(List<CellResult> cells, List<String> losses, String protocol, String metric) {
+    static String verdicts(List<CellResult> cells, List<String> losses, String protocol, Metric metric) {
         List<Integer> seeds = seeds(cells);
-        StringBuilder b = new StringBuilder("Verdict on `").append(metric).append("` (").append(protocol).append("):\n\n");
+        StringBuilder b = new StringBuilder("Verdict on `").append(metric.name()).append("` (").append(protocol)
+                .append("):\n\n");
         for (String l : losses.subList(1, losses.size())) {
-            double[] d = pairedDiff(cells, l, losses.get(0), protocol, metric, seeds);
+            double[] d = pairedDiff(cells, l, losses.get(0), protocol, metric.name(), seeds);
             String what;
             if (!Double.isFinite(d[0])) {
                 what = "no paired results";
             } else if (!Double.isFinite(d[1])) {
                 what = "one seed only: " + signed(d[0]) + ", no interval";
             } else {
-                boolean better = lowerIsBetter(metric) ? d[2] < 0 : d[1] > 0;
-                boolean worse = lowerIsBetter(metric) ? d[1] > 0 : d[2] < 0;
+                boolean better = metric.lowerIsBetter() ? d[2] < 0 : d[1] > 0;
+                boolean worse = metric.lowerIsBetter() ? d[1] > 0 : d[2] < 0;
                 what = better ? "beats the baseline by " + signed(d[0])
                         : worse ? "is worse than the baseline by " + signed(d[0])
                         : "does not beat the baseline (" + signed(d[0]) + ", interval includes 0)";
@@ -276,10 +303,9 @@ public final class ReportWriter {
         return b.toString();
     }
 
-    /** @return the mean over seeds of one metric of one loss, formatted to 3 decimals, or "-" */
-    public static String mean3(List<CellResult> cells, String loss, String protocol, String metric) {
-        double m = Stats.mean(values(cells, loss, protocol, metric, seeds(cells)));
-        return Double.isFinite(m) ? String.format(Locale.ROOT, metric.equals("minority_found") ? "%.1f" : "%.3f", m) : "-";
+    /** @return the mean over seeds of one metric of one loss in the metric's format, or "-" */
+    public static String meanValue(List<CellResult> cells, String loss, String protocol, Metric metric) {
+        return metric.format(Stats.mean(values(cells, loss, protocol, metric.name(), seeds(cells))));
     }
 
     static String fmt(double v) {

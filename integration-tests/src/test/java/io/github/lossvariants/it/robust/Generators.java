@@ -1,9 +1,12 @@
 package io.github.lossvariants.it.robust;
 
+import io.github.lossvariants.api.internal.LossInputs;
+
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.ParameterSpec;
+import io.github.lossvariants.api.ParameterType;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
 import org.nd4j.linalg.activations.Activation;
@@ -60,7 +63,13 @@ final class Generators {
             if (s.name().equals("rowsPerExample")) {
                 continue;
             }
-            if (s.isOptional() ? rng.nextDouble() >= drawProbability / 2 : rng.nextDouble() >= drawProbability) {
+            if (s.type() == ParameterType.CHOICE && !s.isRequired()) {
+                // a choice can change what the loss is defined for (class-balanced's baseLoss: sigmoid or
+                // softmax outputs), which LossUnderTest probed on the default: keep the default
+                continue;
+            }
+            if (!s.isRequired()
+                    && (s.isOptional() ? rng.nextDouble() >= drawProbability / 2 : rng.nextDouble() >= drawProbability)) {
                 continue;
             }
             values.put(s.name(), value(s, nOut, rng));
@@ -99,6 +108,8 @@ final class Generators {
         switch (s.type()) {
             case BOOLEAN:
                 return rng.nextBoolean();
+            case CHOICE:
+                return s.choices().get(rng.nextInt(s.choices().size()));
             case INT:
                 return (int) Math.round(Math.floor(number(s, rng, true)));
             case DOUBLE:

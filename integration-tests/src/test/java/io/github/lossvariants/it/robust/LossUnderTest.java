@@ -121,10 +121,40 @@ final class LossUnderTest {
             if (!ONLY.isEmpty() && !ONLY.contains(p.name())) {
                 continue;
             }
-            out.add(probe(p, registry.create(p.name())));
+            out.add(probe(p, withRequiredParameters(registry, p)));
         }
         return Collections.unmodifiableList(out);
     }
+
+    /**
+     * The loss with its defaults and values for the parameters it requires (no default, e.g. the
+     * class counts of the long-tail losses), drawn from the schema with fixed seeds and redrawn (up
+     * to 50 times) when the provider rejects a combination (schemas cannot express constraints
+     * between parameters); lists get {@value #REQUIRED_WIDTH} elements, so such a loss is probed (and
+     * then tested) at that output width.
+     */
+    static LossFunction withRequiredParameters(LossRegistry registry, LossProvider provider) {
+        io.github.lossvariants.api.LossConfigurationException last = null;
+        for (int attempt = 0; attempt < 50; attempt++) {
+            java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+            java.util.Random rng = Generators.rng(provider.name(), "required", attempt);
+            for (io.github.lossvariants.api.ParameterSpec s : provider.parameters().specs()) {
+                if (s.isRequired()) {
+                    values.put(s.name(), Generators.value(s, REQUIRED_WIDTH, rng));
+                }
+            }
+            try {
+                return registry.create(provider.name(), values);
+            } catch (io.github.lossvariants.api.LossConfigurationException e) {
+                last = e;
+            }
+        }
+        throw new AssertionError(provider.name() + ": 50 draws of its required parameters were all rejected; last: "
+                + last.getMessage(), last);
+    }
+
+    /** Output width of the default instance of a loss with required list parameters. */
+    static final int REQUIRED_WIDTH = 3;
 
     static LossUnderTest probe(LossProvider provider, LossFunction loss) {
         List<Activation> acts = new ArrayList<>();

@@ -1,9 +1,12 @@
 package io.github.lossvariants.api.dl4j;
 
-import io.github.lossvariants.api.LossFunction;
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.internal.ScratchWorkspace;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
 
 /**
  * Carries DL4J's {@link org.nd4j.linalg.lossfunctions.ILossFunction} plumbing once: the four
@@ -17,12 +20,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       only when {@code average} is true (DL4J's layers pass false and divide themselves);</li>
  *   <li>{@code computeGradient}: d(sum)/d(preOutput), never averaged.</li>
  * </ul>
- * Subclasses must not write into {@code labels}, {@code preOutput} or {@code mask}.
+ * Subclasses must not write into {@code labels}, {@code preOutput} or {@code mask}. Parameters,
+ * identity and JSON come from {@link ParameterizedLoss}.
  *
  * @since 0.1.0
  */
-public abstract class BaseLoss implements LossFunction {
+public abstract class BaseLoss extends ParameterizedLoss {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * @param name   the registry name
+     * @param schema the loss's parameters
+     * @param values parameter values by name; missing ones take their defaults
+     * @see ParameterizedLoss#ParameterizedLoss(String, ParameterSchema, Map)
+     */
+    protected BaseLoss(String name, ParameterSchema schema, Map<String, ?> values) {
+        super(name, schema, values);
+    }
 
     /** The outcome of one evaluation. */
     protected static final class Evaluation {
@@ -111,28 +125,28 @@ public abstract class BaseLoss implements LossFunction {
     }
 
     // Every entry point computes inside the thread's scratch workspace (temporaries cost nothing
-    // to allocate or free) and copies what it returns out to the caller's workspace.
+    // to allocate or free) and copies what it returns out to the caller's workspace. HALF inputs
+    // are computed in FLOAT and the results converted back (ScratchWorkspace.computeType).
 
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            Evaluation e = evaluate(labels, preOutput, activationFn, mask, false, false);
-            return total(e, average);
+            return total(evaluate(ws, labels, preOutput, activationFn, mask, false, false), average);
         }
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            return ws.export(evaluate(labels, preOutput, activationFn, mask, false, true).rowScores());
+            return ws.export(evaluate(ws, labels, preOutput, activationFn, mask, false, true).rowScores());
         }
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            return ws.export(evaluate(labels, preOutput, activationFn, mask, true, false).gradient());
+            return ws.export(evaluate(ws, labels, preOutput, activationFn, mask, true, false).gradient());
         }
     }
 
@@ -140,24 +154,19 @@ public abstract class BaseLoss implements LossFunction {
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
                                                           INDArray mask, boolean average) {
         try (ScratchWorkspace ws = ScratchWorkspace.open()) {
-            Evaluation e = evaluate(labels, preOutput, activationFn, mask, true, false);
-            double total = total(e, average);
-            return new Pair<>(total, ws.export(e.gradient()));
+            Evaluation e = evaluate(ws, labels, preOutput, activationFn, mask, true, false);
+            return new Pair<>(total(e, average), ws.export(e.gradient()));
         }
+    }
+
+    private Evaluation evaluate(ScratchWorkspace ws, INDArray labels, INDArray preOutput, IActivation activation,
+                                INDArray mask, boolean gradient, boolean rowScores) {
+        INDArray z = ws.preOutput(preOutput);
+        return evaluate(ws.input(labels), z, activation, ws.input(mask), gradient, rowScores);
     }
 
     private static double total(Evaluation e, boolean average) {
         double sum = e.total();
         return average ? sum / e.examples() : sum;
-    }
-
-    @Override
-    public String name() {
-        return spec();
-    }
-
-    @Override
-    public String toString() {
-        return spec();
     }
 }

@@ -1,5 +1,7 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.internal.LossInputs;
+
 /**
  * How a DL4J mask applies to the rows a loss receives.
  *

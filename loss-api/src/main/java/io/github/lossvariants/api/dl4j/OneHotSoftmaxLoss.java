@@ -1,6 +1,10 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
 
 /**
  * Base of softmax losses defined only for one-hot labels (one 1 per row; all-zero rows are
@@ -13,6 +17,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public abstract class OneHotSoftmaxLoss extends SoftmaxElementwiseLoss {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * @param name   the registry name
+     * @param schema the loss's parameters
+     * @param values parameter values by name; missing ones take their defaults
+     * @see ParameterizedLoss#ParameterizedLoss(String, ParameterSchema, Map)
+     */
+    protected OneHotSoftmaxLoss(String name, ParameterSchema schema, Map<String, ?> values) {
+        super(name, schema, values);
+    }
 
     @Override
     protected final boolean hasTargetForm() {

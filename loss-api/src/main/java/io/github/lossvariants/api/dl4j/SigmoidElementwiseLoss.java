@@ -1,9 +1,15 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.internal.LossInputs;
+import io.github.lossvariants.api.internal.Masks;
+import io.github.lossvariants.api.internal.ScratchWorkspace;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
 
 /**
  * Base of losses that are a sum of independent per-element terms on sigmoid outputs (binary and
@@ -15,6 +21,16 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public abstract class SigmoidElementwiseLoss extends BaseLoss {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * @param name   the registry name
+     * @param schema the loss's parameters
+     * @param values parameter values by name; missing ones take their defaults
+     * @see ParameterizedLoss#ParameterizedLoss(String, ParameterSchema, Map)
+     */
+    protected SigmoidElementwiseLoss(String name, ParameterSchema schema, Map<String, ?> values) {
+        super(name, schema, values);
+    }
 
     /**
      * Writes per-element loss and dL/dz. All arrays have the same shape and data type.

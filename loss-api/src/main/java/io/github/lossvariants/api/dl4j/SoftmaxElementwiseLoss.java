@@ -1,5 +1,9 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.ParameterSchema;
+import io.github.lossvariants.api.internal.LossInputs;
+import io.github.lossvariants.api.internal.Masks;
+import io.github.lossvariants.api.internal.ScratchWorkspace;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -9,6 +13,8 @@ import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Map;
 
 /**
  * Base of losses on softmax outputs (exclusive classes over dimension 1). This class computes
@@ -27,6 +33,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public abstract class SoftmaxElementwiseLoss extends BaseLoss {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * @param name   the registry name
+     * @param schema the loss's parameters
+     * @param values parameter values by name; missing ones take their defaults
+     * @see ParameterizedLoss#ParameterizedLoss(String, ParameterSchema, Map)
+     */
+    protected SoftmaxElementwiseLoss(String name, ParameterSchema schema, Map<String, ?> values) {
+        super(name, schema, values);
+    }
 
     /**
      * Writes per-element loss terms and their derivatives with respect to log p. All arrays have

@@ -168,12 +168,8 @@ public final class SpecParser {
             }
         }
         if (Character.isLetter(c)) {
-            int start = pos;
-            String word = identifier();
-            if (word.equals("true") || word.equals("false")) {
-                return word;
-            }
-            throw error(start, "a number, true, false or [list] as the value of '" + key + "'", "'" + word + "'");
+            // true, false or the word of a choice parameter; the schema checks which it may be
+            return lossName();
         }
         return numberOrFraction();
     }
@@ -271,6 +267,26 @@ public final class SpecParser {
 
     private LossConfigurationException error(int at, String expected, String found) {
         return new LossConfigurationException("Malformed loss spec at position " + at + ": expected " + expected
-                + ", found " + found + "\n  " + text + "\n  " + " ".repeat(at) + "^");
+                + ", found " + found + "\n" + excerpt(text, at));
+    }
+
+    /** Longest spec string an error message quotes whole; longer ones are cut to a window around the error. */
+    static final int MAX_QUOTED = 80;
+
+    /**
+     * @return two lines: the spec (or, for a long one, {@link #MAX_QUOTED} characters of it around
+     * {@code at}, elided ends marked {@code ...}) and a caret under position {@code at}, each indented
+     * by two spaces
+     */
+    static String excerpt(String text, int at) {
+        int from = 0;
+        int to = text.length();
+        if (to > MAX_QUOTED) {
+            from = Math.max(0, Math.min(at - MAX_QUOTED / 2, text.length() - MAX_QUOTED));
+            to = from + MAX_QUOTED;
+        }
+        String head = from > 0 ? "..." : "";
+        String tail = to < text.length() ? "..." : "";
+        return "  " + head + text.substring(from, to) + tail + "\n  " + " ".repeat(head.length() + at - from) + "^";
     }
 }

@@ -1,10 +1,13 @@
 package io.github.lossvariants.api.region;
 
 import io.github.lossvariants.api.LossConfigurationException;
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.BaseLoss;
-import io.github.lossvariants.api.dl4j.LossInputs;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
+import io.github.lossvariants.api.internal.LossInputs;
+import io.github.lossvariants.api.internal.Masks;
+import io.github.lossvariants.api.internal.TverskyIndex;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -19,6 +22,8 @@ import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Map;
 
 /**
  * Base of region losses (Dice, Tversky, focal Tversky, asymmetric focal Tversky): losses whose
@@ -73,12 +78,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   <li>Optionally, for true negatives (TN = n - TP - FP - FN): override {@link #needsPositions()} to
  *       return true and the eight-argument {@code regionTerms}, which also receives the number n of
  *       (masked) positions per (group, class).</li>
- *   <li>Implement {@link #withOptions(RegionOptions)} (a copy with other options), and the usual
- *       {@code registryName()}, {@code parameters()} (use {@link RegionOptions#putParameters}),
- *       equals/hashCode (include {@link #getOptions()}) and a {@code @JsonCreator} constructor
- *       taking a {@code @JsonProperty("options") RegionOptions} (see the Tversky loss).</li>
- *   <li>In a provider, append {@link RegionOptions#parameterSpecs()} to the schema and build the
- *       options with {@link RegionOptions#from}.</li>
+ *   <li>Declare the schema with the region options appended
+ *       ({@code ParameterSchema.of(...).plus(RegionOptions.parameterSpecs())}), a constructor taking
+ *       the values by name (see {@link io.github.lossvariants.api.dl4j.ParameterizedLoss}) and
+ *       {@link #withParameters} calling it (see the Tversky loss).</li>
  * </ul>
  *
  * <h2>Row grouping</h2>
@@ -94,22 +97,38 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
 
     private final RegionOptions options;
 
-    /** @param options the shared options; null for {@link RegionOptions#defaults()} */
-    protected RegionLoss(RegionOptions options) {
-        this.options = options == null ? RegionOptions.defaults() : options;
+    /**
+     * @param name   the registry name
+     * @param schema the loss's parameters, including the region options it supports (a subset of
+     *               {@link RegionOptions#parameterSpecs()})
+     * @param values parameter values by name; missing ones take their defaults. The JSON of 0.1.0,
+     *               which nested the options in an {@code "options"} object, is read too.
+     */
+    protected RegionLoss(String name, ParameterSchema schema, Map<String, ?> values) {
+        super(name, schema, RegionOptions.flattenLegacyJson(schema, values));
+        this.options = RegionOptions.from(parameterValues());
     }
 
-    /** @return the shared region options (serialised as {@code "options"}) */
-    @org.nd4j.shade.jackson.annotation.JsonProperty("options")
+    /** @return the shared region options (part of the parameters) */
     public final RegionOptions getOptions() {
         return options;
     }
 
     /**
+     * @param values complete parameter values by name
+     * @return a loss of this class with those parameters (a call of the subclass's constructor)
+     */
+    protected abstract RegionLoss withParameters(Map<String, Object> values);
+
+    /**
      * @param options new options
      * @return an equal loss with these options
+     * @throws LossConfigurationException when this loss does not support an option that differs
+     *                                    from its default (e.g. {@code batch} of {@code unified-focal})
      */
-    public abstract RegionLoss withOptions(RegionOptions options);
+    public RegionLoss withOptions(RegionOptions options) {
+        return withParameters(options.mergeInto(parameterValues()));
+    }
 
     @Override
     public final long rowsPerExample() {
@@ -201,38 +220,121 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean wantGradient, boolean wantRowScores) {
-        String name = registryName();
-        LossInputs.checkRows(name, labels, preOutput);
-        MaskKind kind = LossInputs.maskKind(name, mask, labels);
-        boolean softmax = isSoftmax(name, activation);
-        DataType type = preOutput.dataType();
-        long rows = preOutput.size(0);
-        long nC = preOutput.size(1);
-        long r = options.getRowsPerExample();
-        if (rows % r != 0) {
-            throw new LossConfigurationException(name + ": got " + rows + " rows, which is not a multiple of rowsPerExample = "
-                    + r + "; rowsPerExample must equal the spatial size of one example (H*W behind a CnnLossLayer,"
-                    + " D*H*W behind a Cnn3DLossLayer): set it with withRowsPerExample(H*W) or the rowsPerExample"
-                    + " parameter, or use PerImageLossLayer, which sets it from the input shape");
+        Pass pass = new Pass(labels, preOutput, activation, mask);
+        INDArray weights = options.normalizedWeights(pass.name, pass.nC, pass.type);
+        pass.probabilities(preOutput);
+        Counts counts = pass.counts();
+        INDArray loss = Nd4j.createUninitialized(pass.type, pass.groups, pass.nC);
+        Partials partials = wantGradient ? new Partials(pass.type, pass.groups, pass.nC) : null;
+        regionTerms(counts.tp, counts.fp, counts.fn, counts.positions, loss, partials == null ? null : partials.dTp,
+                partials == null ? null : partials.dFp, partials == null ? null : partials.dFn);
+        // per-group score: weighted mean over classes, [G, 1]
+        INDArray groupScore = loss.mulRowVector(weights).sum(true, 1);
+        double total = groupScore.sumNumber().doubleValue();
+        INDArray rowScores = wantRowScores ? pass.rowScores(groupScore) : null;
+        INDArray elementGrad = null;
+        if (hasElementTerms()) {
+            INDArray elementLoss = Nd4j.createUninitialized(pass.type, pass.rows, pass.nC);
+            elementGrad = wantGradient ? Nd4j.createUninitialized(pass.type, pass.rows, pass.nC) : null;
+            elementTerms(preOutput, pass.p, pass.logP, pass.y, pass.softmax, elementLoss, elementGrad);
+            pass.mask(elementLoss);
+            pass.mask(elementGrad);
+            if (rowScores != null) {
+                rowScores.addi(elementLoss.sum(true, 1));
+            } else {
+                total += elementLoss.sumNumber().doubleValue();
+            }
         }
-        long examples = rows / r;
-        boolean batch = options.isBatch();
-        long groups = batch ? 1 : examples;
-        INDArray w = options.normalizedWeights(name, nC, type);
-        INDArray y = LossInputs.labelsAs(labels, type);
-        INDArray m;
-        if (softmax && kind == MaskKind.PER_OUTPUT) {
-            // softmax: whole pixels only; then it is a per-row mask
-            m = LossInputs.rowConstantMaskAsColumn(name, mask, type);
-            kind = MaskKind.PER_EXAMPLE;
-        } else {
-            m = LossInputs.maskAs(mask, kind, type, rows);
+        INDArray grad = partials == null ? null : pass.gradient(partials, weights, elementGrad);
+        return rowScores == null ? Evaluation.ofTotal(total, grad, pass.examples)
+                : new Evaluation(rowScores, grad, pass.examples);
+    }
+
+    /** Soft counts per (group, class), {@code [G, C]}; positions only when {@link #needsPositions()}. */
+    private static final class Counts {
+        final INDArray tp;
+        final INDArray fp;
+        final INDArray fn;
+        final INDArray positions;
+
+        Counts(INDArray tp, INDArray fp, INDArray fn, INDArray positions) {
+            this.tp = tp;
+            this.fp = fp;
+            this.fn = fn;
+            this.positions = positions;
+        }
+    }
+
+    /** The subclass's partial derivatives d loss / d TP, FP, FN per (group, class), {@code [G, C]}. */
+    private static final class Partials {
+        final INDArray dTp;
+        final INDArray dFp;
+        final INDArray dFn;
+
+        Partials(DataType type, long groups, long nC) {
+            dTp = Nd4j.createUninitialized(type, groups, nC);
+            dFp = Nd4j.createUninitialized(type, groups, nC);
+            dFn = Nd4j.createUninitialized(type, groups, nC);
+        }
+    }
+
+    /**
+     * One evaluation: the checked inputs, the row grouping, the probabilities, and one
+     * {@code [rows, C]} work array that holds, in turn, the masked labels and probabilities whose
+     * sums are the counts, then m*p*g (TP), then h = dL/d(log p) for the gradient.
+     */
+    private final class Pass {
+        final String name = registryName();
+        final DataType type;
+        final long rows;
+        final long nC;
+        final long rowsPerGroup = options.getRowsPerExample();
+        final long examples;
+        final boolean batch = options.isBatch();
+        final long groups;
+        final boolean softmax;
+        final INDArray y;
+        final MaskKind kind;
+        final INDArray m;
+        final INDArray work;
+        INDArray p;
+        INDArray logP;
+
+        Pass(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask) {
+            LossInputs.checkRows(name, labels, preOutput);
+            MaskKind maskKind = LossInputs.maskKind(name, mask, labels);
+            softmax = isSoftmax(name, activation);
+            type = preOutput.dataType();
+            rows = preOutput.size(0);
+            nC = preOutput.size(1);
+            if (rows % rowsPerGroup != 0) {
+                throw new LossConfigurationException(name + ": got " + rows + " rows, which is not a multiple of"
+                        + " rowsPerExample = " + rowsPerGroup + "; rowsPerExample must equal the spatial size of one"
+                        + " example (H*W behind a CnnLossLayer, D*H*W behind a Cnn3DLossLayer): set it with"
+                        + " withRowsPerExample(H*W) or the rowsPerExample parameter, or use PerImageLossLayer, which"
+                        + " sets it from the input shape");
+            }
+            examples = rows / rowsPerGroup;
+            groups = batch ? 1 : examples;
+            y = LossInputs.labelsAs(labels, type);
+            if (softmax && maskKind == MaskKind.PER_OUTPUT) {
+                // softmax: whole pixels only; then it is a per-row mask
+                m = LossInputs.rowConstantMaskAsColumn(name, mask, type);
+                kind = MaskKind.PER_EXAMPLE;
+            } else {
+                m = LossInputs.maskAs(mask, maskKind, type, rows);
+                kind = maskKind;
+            }
+            work = Nd4j.createUninitialized(type, rows, nC);
         }
 
-        // probabilities (and log-probabilities only when element terms need them), 'c' order, owned
-        INDArray p = Nd4j.createUninitialized(type, rows, nC);
-        INDArray logP = null;
-        if (softmax) {
+        /** p (and log p only when element terms need it), 'c' order, owned. */
+        void probabilities(INDArray preOutput) {
+            p = Nd4j.createUninitialized(type, rows, nC);
+            if (!softmax) {
+                Nd4j.exec(new Sigmoid(preOutput, p));
+                return;
+            }
             // max-shifted: p = exp(z - max) / S, log p = (z - max) - log S with S >= 1, finite for any
             // finite logits (ND4J's LogSoftMax op returns -inf for logits ~100 apart in float)
             Nd4j.exec(new BroadcastSubOp(preOutput, preOutput.max(true, 1), p, 0));
@@ -245,132 +347,106 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
             if (logP != null) {
                 logP.subiColumnVector(Transforms.log(sum, false));
             }
-        } else {
-            Nd4j.exec(new Sigmoid(preOutput, p));
         }
 
-        // soft counts: sum m*p, sum m*g, sum m*p*g (no copies when there is no mask)
-        INDArray buf = Nd4j.createUninitialized(type, rows, nC);
-        INDArray sumP;
-        INDArray sumG;
-        if (kind == MaskKind.NONE) {
-            sumP = groupSum(p, batch, examples, r, nC);
-            sumG = groupSum(y, batch, examples, r, nC);
-            Nd4j.exec(new MulOp(p, y, buf));
-        } else {
-            buf.assign(y);
-            applyMask(kind, m, buf);
-            sumG = groupSum(buf, batch, examples, r, nC);
-            buf.assign(p);
-            applyMask(kind, m, buf);
-            sumP = groupSum(buf, batch, examples, r, nC);
-            buf.muli(y);
-        }
-        INDArray tp = groupSum(buf, batch, examples, r, nC);
-        INDArray fp = Transforms.max(sumP.subi(tp), 0.0, false);
-        INDArray fn = Transforms.max(sumG.subi(tp), 0.0, false);
-
-        INDArray loss = Nd4j.createUninitialized(type, groups, nC);
-        INDArray dTp = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
-        INDArray dFp = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
-        INDArray dFn = wantGradient ? Nd4j.createUninitialized(type, groups, nC) : null;
-        INDArray positions = null;
-        if (needsPositions()) {
+        /** TP = sum m*p*g, FP = sum m*p - TP, FN = sum m*g - TP (no copies when there is no mask). */
+        Counts counts() {
+            INDArray sumP;
+            INDArray sumG;
             if (kind == MaskKind.NONE) {
-                positions = Nd4j.valueArrayOf(new long[]{groups, nC}, (double) (batch ? rows : r), type);
+                sumP = groupSum(p);
+                sumG = groupSum(y);
+                Nd4j.exec(new MulOp(p, y, work));
             } else {
-                buf.assign(1.0);
-                applyMask(kind, m, buf);
-                positions = groupSum(buf, batch, examples, r, nC);
+                mask(work.assign(y));
+                sumG = groupSum(work);
+                mask(work.assign(p));
+                sumP = groupSum(work);
+                work.muli(y);
             }
+            INDArray tp = groupSum(work);
+            INDArray fp = Transforms.max(sumP.subi(tp), 0.0, false);
+            INDArray fn = Transforms.max(sumG.subi(tp), 0.0, false);
+            INDArray positions = null;
+            if (needsPositions()) {
+                if (kind == MaskKind.NONE) {
+                    positions = Nd4j.valueArrayOf(new long[]{groups, nC}, (double) (batch ? rows : rowsPerGroup), type);
+                } else {
+                    mask(work.assign(1.0));
+                    positions = groupSum(work);
+                }
+            }
+            return new Counts(tp, fp, fn, positions);
         }
-        regionTerms(tp, fp, fn, positions, loss, dTp, dFp, dFn);
 
-        // per-group score: weighted mean over classes
-        INDArray groupScore = loss.mulRowVector(w).sum(true, 1); // [G, 1]
-        INDArray rowScores = null;
-        double total = groupScore.sumNumber().doubleValue();
-        if (wantRowScores) {
+        /** Each group's score spread evenly over its rows, {@code [rows, 1]}. */
+        INDArray rowScores(INDArray groupScore) {
             if (batch) {
-                rowScores = Nd4j.valueArrayOf(new long[]{rows, 1}, groupScore.getDouble(0) / rows, type);
-            } else {
-                rowScores = Nd4j.zeros(type, examples, r).addiColumnVector(groupScore.divi(r)).reshape('c', rows, 1);
+                return Nd4j.valueArrayOf(new long[]{rows, 1}, groupScore.getDouble(0) / rows, type);
             }
+            return Nd4j.zeros(type, examples, rowsPerGroup).addiColumnVector(groupScore.divi(rowsPerGroup))
+                    .reshape('c', rows, 1);
         }
 
-        INDArray elemGrad = null;
-        if (hasElementTerms()) {
-            INDArray elemLoss = Nd4j.createUninitialized(type, rows, nC);
-            elemGrad = wantGradient ? Nd4j.createUninitialized(type, rows, nC) : null;
-            elementTerms(preOutput, p, logP, y, softmax, elemLoss, elemGrad);
-            applyMask(kind, m, elemLoss);
-            if (elemGrad != null) {
-                applyMask(kind, m, elemGrad);
-            }
-            if (rowScores != null) {
-                rowScores.addi(elemLoss.sum(true, 1));
-            } else {
-                total += elemLoss.sumNumber().doubleValue();
-            }
-        }
-
-        INDArray grad = null;
-        if (wantGradient) {
-            // A = w*(dTp - dFp - dFn), B = w*dFp, per group and class
-            INDArray a = dTp.subi(dFp).subi(dFn).muliRowVector(w);
-            INDArray b = dFp.muliRowVector(w);
-            // h = m * p * (B + A*g) = dL/dlog p ; reuse buf
+        /**
+         * dL/dz from the partials: with a = w (dTp - dFp - dFn) and b = w dFp of a pixel's group,
+         * h = m p (b + a g) = dL/d(log p), then through the activation.
+         */
+        INDArray gradient(Partials d, INDArray weights, INDArray elementGrad) {
+            INDArray a = d.dTp.subi(d.dFp).subi(d.dFn).muliRowVector(weights);
+            INDArray b = d.dFp.muliRowVector(weights);
+            INDArray h = work;
             if (batch) {
-                Nd4j.exec(new BroadcastMulOp(y, a, buf, 1));
-                buf.addiRowVector(b);
+                Nd4j.exec(new BroadcastMulOp(y, a, h, 1));
+                h.addiRowVector(b);
             } else if (nC == 1) {
                 // one channel: [examples, r] rows and column vectors (a broadcast over dimensions
                 // 0 and 2 of [examples, r, 1] walks memory with stride r and is several times slower)
-                INDArray b2 = buf.reshape('c', examples, r);
-                Nd4j.exec(new BroadcastMulOp(y.reshape('c', examples, r), a.reshape(examples), b2, 0));
-                Nd4j.exec(new BroadcastAddOp(b2, b.reshape(examples), b2, 0));
+                INDArray h2 = h.reshape('c', examples, rowsPerGroup);
+                Nd4j.exec(new BroadcastMulOp(y.reshape('c', examples, rowsPerGroup), a.reshape(examples), h2, 0));
+                Nd4j.exec(new BroadcastAddOp(h2, b.reshape(examples), h2, 0));
             } else {
-                INDArray b3 = buf.reshape('c', examples, r, nC);
-                Nd4j.exec(new BroadcastMulOp(y.reshape('c', examples, r, nC), a, b3, 0, 2));
-                Nd4j.exec(new BroadcastAddOp(b3, b, b3, 0, 2));
+                INDArray h3 = h.reshape('c', examples, rowsPerGroup, nC);
+                Nd4j.exec(new BroadcastMulOp(y.reshape('c', examples, rowsPerGroup, nC), a, h3, 0, 2));
+                Nd4j.exec(new BroadcastAddOp(h3, b, h3, 0, 2));
             }
-            applyMask(kind, m, buf);
+            mask(h);
             if (softmax) {
-                buf.muli(p);
-                if (elemGrad != null) {
-                    buf.addi(elemGrad);
+                h.muli(p);
+                if (elementGrad != null) {
+                    h.addi(elementGrad);
                 }
                 // no zeroing afterwards: the mask is per row here, so a masked row has h = 0 and gets
                 // 0 - p * 0 = 0 exactly (and a fractional weight stays linear)
-                INDArray hSum = buf.sum(true, 1);
-                grad = buf.subi(p.muliColumnVector(hSum));
-            } else {
-                // dL/dz = h * p * (1 - p)
-                grad = buf.muli(Nd4j.exec(new TimesOneMinus(p, p)));
-                if (elemGrad != null) {
-                    grad.addi(elemGrad);
-                }
+                INDArray hSum = h.sum(true, 1);
+                return h.subi(p.muliColumnVector(hSum));
             }
+            // dL/dz = h * p * (1 - p)
+            INDArray grad = h.muli(Nd4j.exec(new TimesOneMinus(p, p)));
+            return elementGrad == null ? grad : grad.addi(elementGrad);
         }
-        return rowScores == null ? Evaluation.ofTotal(total, grad, examples) : new Evaluation(rowScores, grad, examples);
-    }
 
-    /** Sums {@code [rows, C]} to {@code [G, C]}: per consecutive block of {@code r} rows, or over all rows. */
-    private static INDArray groupSum(INDArray x, boolean batch, long examples, long r, long nC) {
-        if (batch) {
-            return x.sum(true, 0);
+        /** Sums {@code [rows, C]} to {@code [G, C]}: per consecutive block of rows, or over all rows. */
+        INDArray groupSum(INDArray x) {
+            if (batch) {
+                return x.sum(true, 0);
+            }
+            if (nC == 1) {
+                return x.reshape('c', examples, rowsPerGroup).sum(true, 1);
+            }
+            return x.reshape('c', examples, rowsPerGroup, nC).sum(1);
         }
-        if (nC == 1) {
-            return x.reshape('c', examples, r).sum(true, 1);
-        }
-        return x.reshape('c', examples, r, nC).sum(1);
-    }
 
-    private static void applyMask(MaskKind kind, INDArray m, INDArray target) {
-        if (kind == MaskKind.PER_EXAMPLE) {
-            target.muliColumnVector(m);
-        } else if (kind == MaskKind.PER_OUTPUT) {
-            target.muli(m);
+        /** Multiplies the target in place by the mask; null targets and no mask leave it as it is. */
+        void mask(INDArray target) {
+            if (target == null || kind == MaskKind.NONE) {
+                return;
+            }
+            if (kind == MaskKind.PER_EXAMPLE) {
+                target.muliColumnVector(m);
+            } else {
+                target.muli(m);
+            }
         }
     }
 

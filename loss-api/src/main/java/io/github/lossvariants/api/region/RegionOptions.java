@@ -2,6 +2,7 @@ package io.github.lossvariants.api.region;
 
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossParameters;
+import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.ParameterSpec;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,8 +16,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -158,12 +161,76 @@ public final class RegionOptions implements Serializable {
     }
 
     /**
-     * @param p parameters resolved against a schema that includes {@link #parameterSpecs()}
+     * @param p parameters resolved against a schema that includes some or all of
+     *          {@link #parameterSpecs()}; options it does not declare take their defaults
      * @return the options they describe
+     * @throws LossConfigurationException when the options are inconsistent
      */
     public static RegionOptions from(LossParameters p) {
-        return new RegionOptions(p.getBoolean(BATCH), p.getBoolean(INCLUDE_BACKGROUND), p.getIntArray(CLASSES),
-                p.getDoubleArray(CLASS_WEIGHTS), (long) p.getInt(ROWS_PER_EXAMPLE));
+        List<String> declared = p.schema().names();
+        return new RegionOptions(declared.contains(BATCH) && p.getBoolean(BATCH),
+                !declared.contains(INCLUDE_BACKGROUND) || p.getBoolean(INCLUDE_BACKGROUND),
+                declared.contains(CLASSES) ? p.getIntArray(CLASSES) : null,
+                declared.contains(CLASS_WEIGHTS) ? p.getDoubleArray(CLASS_WEIGHTS) : null,
+                declared.contains(ROWS_PER_EXAMPLE) ? (long) p.getInt(ROWS_PER_EXAMPLE) : 1L);
+    }
+
+    /**
+     * @param p a region loss's parameters
+     * @return those parameters with these options (absent classes or weights removed)
+     * @throws LossConfigurationException when the loss does not declare an option that differs from
+     *                                    its default
+     */
+    Map<String, Object> mergeInto(LossParameters p) {
+        Map<String, Object> changes = new LinkedHashMap<>();
+        changes.put(BATCH, batch);
+        changes.put(INCLUDE_BACKGROUND, includeBackground);
+        changes.put(CLASSES, classes);
+        changes.put(CLASS_WEIGHTS, classWeights);
+        changes.put(ROWS_PER_EXAMPLE, rowsPerExample);
+        List<String> declared = p.schema().names();
+        RegionOptions defaults = defaults();
+        Map<String, Object> defaultValues = new LinkedHashMap<>();
+        defaults.putParameters(defaultValues);
+        for (Map.Entry<String, Object> e : new LinkedHashMap<>(changes).entrySet()) {
+            if (!declared.contains(e.getKey())) {
+                Object normalized = e.getValue() instanceof Long ? Integer.valueOf(((Long) e.getValue()).intValue()) : e.getValue();
+                if (!Objects.equals(normalized, defaultValues.get(e.getKey()))) {
+                    throw new LossConfigurationException("Loss '" + p.lossName() + "' has no option '" + e.getKey()
+                            + "' (it supports " + declared + "); leave it at its default");
+                }
+                changes.remove(e.getKey());
+            }
+        }
+        return p.with(changes).asMap();
+    }
+
+    /**
+     * Reads the JSON form of 0.1.0, which nested the options in an {@code "options"} object
+     * (written for every region loss, also options its schema does not declare, at their
+     * defaults): its entries become top-level values, dropping the undeclared ones that hold the
+     * default. Values without an {@code "options"} entry are returned unchanged.
+     *
+     * @param schema the loss's schema
+     * @param values the values as given (a JSON object's fields, or Java values)
+     * @return flat values
+     */
+    public static Map<String, ?> flattenLegacyJson(ParameterSchema schema, Map<String, ?> values) {
+        if (values == null || !(values.get("options") instanceof Map)) {
+            return values;
+        }
+        Map<String, Object> flat = new LinkedHashMap<>(values);
+        flat.remove("options");
+        Map<String, Object> defaultValues = new LinkedHashMap<>();
+        defaults().putParameters(defaultValues);
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) values.get("options")).entrySet()) {
+            String key = String.valueOf(e.getKey());
+            boolean atDefault = e.getValue() == null || String.valueOf(e.getValue()).equals(String.valueOf(defaultValues.get(key)));
+            if (schema.spec(key).isPresent() || !atDefault) {
+                flat.put(key, e.getValue());
+            }
+        }
+        return flat;
     }
 
     /**
@@ -317,7 +384,7 @@ public final class RegionOptions implements Serializable {
 
     @Override
     public String toString() {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         putParameters(m);
         return m.toString();
     }

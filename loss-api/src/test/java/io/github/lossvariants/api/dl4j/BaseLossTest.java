@@ -3,6 +3,7 @@ package io.github.lossvariants.api.dl4j;
 import io.github.lossvariants.api.CompoundLoss;
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.ScaledSquaredLoss;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -12,6 +13,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,7 +126,7 @@ class BaseLossTest {
     void compoundLossSumsScoresScoreArraysAndGradients() {
         ScaledSquaredLoss a = new ScaledSquaredLoss(1.0);
         ScaledSquaredLoss b = new ScaledSquaredLoss(3.0);
-        CompoundLoss c = new CompoundLoss(java.util.List.of(a, b), new double[]{0.5, 2.0});
+        CompoundLoss c = new CompoundLoss(List.of(a, b), new double[]{0.5, 2.0});
         ActivationSigmoid s = new ActivationSigmoid();
         INDArray mask = Nd4j.createFromArray(new double[][]{{1}, {0}});
         assertEquals(0.5 * a.computeScore(Y, Z, s, mask, false) + 2 * b.computeScore(Y, Z, s, mask, false),
@@ -136,7 +139,7 @@ class BaseLossTest {
         assertTrue(expectedGrad.equalsWithEps(c.computeGradient(Y, Z, s, mask), 1e-12));
         assertEquals(c.computeScore(Y, Z, s, mask, false), both.getFirst(), 1e-12);
         LossConfigurationException e = assertThrows(LossConfigurationException.class,
-                () -> new CompoundLoss(java.util.List.of(a), new double[]{-1}));
+                () -> new CompoundLoss(List.of(a), new double[]{-1}));
         assertEquals("Invalid weight -1.0 for part 0 (scaled-squared(scale=1)) of a compound loss. Must be a finite number > 0.",
                 e.getMessage());
     }
@@ -162,5 +165,40 @@ class BaseLossTest {
         LossConfigurationException multi = assertThrows(LossConfigurationException.class,
                 () -> LossInputs.requireOneHot("dual-focal", Nd4j.createFromArray(new double[][]{{1, 1, 0}})));
         assertTrue(multi.getMessage().contains("row 0 is [1.0, 1.0, 0.0]"), multi.getMessage());
+    }
+
+    @Test
+    void maskValuesMustBeFiniteAndNonNegativeAndTheMessageNamesTheFirstWrongEntry() {
+        ScaledSquaredLoss loss = new ScaledSquaredLoss(1.0);
+        INDArray nanRow = Nd4j.createFromArray(new double[][]{{1}, {Double.NaN}});
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> loss.computeScore(Y, Z, new ActivationSigmoid(), nanRow, false));
+        assertEquals("scaled-squared: mask values must be finite and >= 0 (0 leaves an entry out, 1 counts it,"
+                + " other values weight it); found 1 NaN or infinite value, the first is NaN at row 1, column 0", e.getMessage());
+        INDArray negative = Nd4j.createFromArray(new double[][]{{1, 1, 1}, {1, -1, 1}});
+        e = assertThrows(LossConfigurationException.class,
+                () -> loss.computeGradient(Y, Z, new ActivationSigmoid(), negative));
+        assertEquals("scaled-squared: mask values must be finite and >= 0 (0 leaves an entry out, 1 counts it,"
+                + " other values weight it); found 1 negative value, the first is -1.0 at row 1, column 1", e.getMessage());
+        INDArray infinite = Nd4j.createFromArray(new double[]{Double.POSITIVE_INFINITY, 1});
+        assertThrows(LossConfigurationException.class, () -> loss.computeScoreArray(Y, Z, new ActivationSigmoid(), infinite));
+    }
+
+    @Test
+    void fractionalMaskWeightsAreAllowedAndScaleLinearly() {
+        ScaledSquaredLoss loss = new ScaledSquaredLoss(1.0);
+        INDArray weights = Nd4j.createFromArray(new double[][]{{0.5}, {2.5}});
+        INDArray rows = loss.computeScoreArray(Y, Z, new ActivationSigmoid(), null);
+        assertEquals(0.5 * rows.getDouble(0, 0) + 2.5 * rows.getDouble(1, 0),
+                loss.computeScore(Y, Z, new ActivationSigmoid(), weights, false), 1e-12);
+    }
+
+    @Test
+    void aCompoundWhoseWeightsOverflowWhenSummedIsRejectedAtCreation() {
+        LossConfigurationException e = assertThrows(LossConfigurationException.class, () -> new CompoundLoss(
+                List.of(new ScaledSquaredLoss(1.0), new ScaledSquaredLoss(2.0)), new double[]{1e308, 1e308}));
+        assertEquals("The weights of a compound loss must have a finite sum: [1.0E308, 1.0E308] sum to Infinity in"
+                + " double precision. Scale them down: only their ratios matter, the overall scale acts like the learning"
+                + " rate.", e.getMessage());
     }
 }

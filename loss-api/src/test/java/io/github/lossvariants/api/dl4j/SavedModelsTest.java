@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 
 import java.io.File;
-import java.io.FileOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -71,7 +70,47 @@ class SavedModelsTest {
         LossConfigurationException e = assertThrows(LossConfigurationException.class,
                 () -> SavedModels.restoreMultiLayerNetwork(file, false));
         assertEquals("Cannot restore edited.zip: its configuration holds an invalid loss setting: loss"
-                + " 'scaled-squared': invalid value for parameter scale: -1.0. Must be a finite number > 0.",
+                + " 'scaled-squared': invalid value for parameter scale=-1. Must be finite and > 0.",
                 e.getMessage());
+    }
+
+    /** A configuration whose loss class was replaced by a class that is not a loss says so. */
+    @Test
+    void aClassThatIsNotALossIsNamedWithWhereItAppears(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new OutputLayer.Builder(new ScaledSquaredLoss(2)).nIn(3).nOut(2).activation(Activation.SIGMOID)
+                        .build()).build());
+        net.init();
+        String tampered = net.getLayerWiseConfigurations().toJson()
+                .replace(ScaledSquaredLoss.class.getName(), "java.util.ArrayList");
+        String expected = "its configuration names java.util.ArrayList (at /confs/0/layer/lossFn) as a loss, but that"
+                + " class is not an org.nd4j.linalg.lossfunctions.ILossFunction. The configuration was edited or written"
+                + " by other code.";
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> SavedModels.multiLayerConfiguration(tampered));
+        assertEquals("Cannot restore the configuration: " + expected, e.getMessage());
+
+        File file = dir.resolve("tampered.zip").toFile();
+        ModelSerializer.writeModel(net, file, false);
+        try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + file.toURI()), Map.of())) {
+            Path conf = zip.getPath("configuration.json");
+            Files.writeString(conf, Files.readString(conf, StandardCharsets.UTF_8)
+                    .replace(ScaledSquaredLoss.class.getName(), "java.util.ArrayList"), StandardCharsets.UTF_8);
+        }
+        e = assertThrows(LossConfigurationException.class, () -> SavedModels.restoreMultiLayerNetwork(file, false));
+        assertEquals("Cannot restore tampered.zip: " + expected, e.getMessage());
+    }
+
+    @Test
+    void jsonEntryPointsRestoreAndReportInvalidSettings() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).list()
+                .layer(new OutputLayer.Builder(new ScaledSquaredLoss(2)).nIn(3).nOut(2).activation(Activation.SIGMOID)
+                        .build()).build());
+        String json = net.getLayerWiseConfigurations().toJson();
+        assertEquals(net.getLayerWiseConfigurations(), SavedModels.multiLayerConfiguration(json));
+        LossConfigurationException e = assertThrows(LossConfigurationException.class,
+                () -> SavedModels.multiLayerConfiguration(json.replaceFirst("\"scale\"\\s*:\\s*2\\.0", "\"scale\" : \"abc\"")));
+        assertEquals("Cannot restore the configuration: its configuration holds an invalid loss setting: loss"
+                + " 'scaled-squared': parameter 'scale' must be a number > 0, got String \"abc\"", e.getMessage());
     }
 }

@@ -1,5 +1,7 @@
 package io.github.lossvariants.api.dl4j;
 
+import io.github.lossvariants.api.internal.LossInputs;
+
 import io.github.lossvariants.api.LossConfigurationException;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;

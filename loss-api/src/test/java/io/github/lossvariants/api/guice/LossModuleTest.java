@@ -29,7 +29,7 @@ class LossModuleTest {
         });
         LossRegistry registry = injector.getInstance(LossRegistry.class);
         assertSame(registry, injector.getInstance(LossRegistry.class));
-        assertEquals(List.of("focal-like", "scaled-squared"), List.copyOf(registry.names()));
+        assertEquals(List.of("bce", "ce", "focal-like", "scaled-squared"), List.copyOf(registry.names()));
         assertEquals(new ScaledSquaredLoss(3), registry.create("scaled-squared(scale=3)"));
     }
 

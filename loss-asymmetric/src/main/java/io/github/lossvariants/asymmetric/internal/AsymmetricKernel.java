@@ -1,6 +1,6 @@
 package io.github.lossvariants.asymmetric.internal;
 
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;

@@ -1,6 +1,6 @@
 package io.github.lossvariants.asymmetric.internal;
 
-import io.github.lossvariants.api.dl4j.LossInputs;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

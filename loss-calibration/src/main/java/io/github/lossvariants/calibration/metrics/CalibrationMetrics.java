@@ -1,7 +1,7 @@
 package io.github.lossvariants.calibration.metrics;
 
+import io.github.lossvariants.calibration.internal.HostArrays;
 import org.nd4j.evaluation.classification.EvaluationCalibration;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
@@ -123,9 +123,9 @@ public final class CalibrationMetrics {
         if (pos == null || total == null || sumPred == null) {
             throw new IllegalArgumentException("The EvaluationCalibration has seen no data yet");
         }
-        double[][] ps = pos.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][] ts = total.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][] ss = sumPred.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] ps = HostArrays.rows(pos);
+        double[][] ts = HostArrays.rows(total);
+        double[][] ss = HostArrays.rows(sumPred);
         int bins = ps.length;
         int k = ps[0].length;
         double eceSum = 0;
@@ -178,8 +178,8 @@ public final class CalibrationMetrics {
      * @param targets       0/1 per sample, same number of elements
      */
     public static ReliabilityDiagram binaryDiagram(INDArray positiveProbs, INDArray targets, int bins, BinEdges edges) {
-        double[] c = positiveProbs.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
-        double[] t = targets.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        double[] c = HostArrays.flat(positiveProbs);
+        double[] t = HostArrays.flat(targets);
         return Binning.equalWidth(c, t, bins, edges);
     }
 
@@ -196,7 +196,7 @@ public final class CalibrationMetrics {
      */
     public static MultiLabelCalibration multiLabelEce(INDArray probs, INDArray labels, int bins, BinEdges edges) {
         double[][] p = probabilities(probs);
-        double[][] y = labels.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] y = HostArrays.rows(labels);
         if (y.length != p.length || y[0].length != p[0].length) {
             throw new IllegalArgumentException("Multi-label ECE needs labels shaped like the probabilities "
                     + Arrays.toString(probs.shape()) + ", got " + Arrays.toString(labels.shape()));
@@ -244,7 +244,7 @@ public final class CalibrationMetrics {
         INDArray m = mask == null ? null : toRows(mask);
         double[][] pp = probabilities(p);
         int[] yy = classIndices(y, pp);
-        double[] mm = m == null ? null : m.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        double[] mm = m == null ? null : HostArrays.flat(m);
         double[] conf = new double[pp.length];
         double[] acc = new double[pp.length];
         int n = 0;
@@ -329,7 +329,7 @@ public final class CalibrationMetrics {
             throw new IllegalArgumentException("Probabilities must be a non-empty [N, K] array, got "
                     + (probs == null ? "null" : Arrays.toString(probs.shape())));
         }
-        return probs.castTo(DataType.DOUBLE).toDoubleMatrix();
+        return HostArrays.rows(probs);
     }
 
     /** One-hot {@code [N, K]} (argmax per row) or indices {@code [N]} / {@code [N, 1]}. */
@@ -338,14 +338,14 @@ public final class CalibrationMetrics {
         int k = p[0].length;
         int[] y = new int[n];
         if (labels.rank() == 2 && labels.size(0) == n && labels.size(1) == k && k > 1) {
-            double[][] l = labels.castTo(DataType.DOUBLE).toDoubleMatrix();
+            double[][] l = HostArrays.rows(labels);
             for (int i = 0; i < n; i++) {
                 y[i] = argMax(l[i]);
             }
             return y;
         }
         if (labels.length() == n) {
-            double[] l = labels.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+            double[] l = HostArrays.flat(labels);
             for (int i = 0; i < n; i++) {
                 y[i] = (int) l[i];
                 if (y[i] != l[i] || y[i] < 0 || y[i] >= k) {

@@ -1,6 +1,6 @@
 package io.github.lossvariants.calibration.scaling;
 
-import org.nd4j.linalg.api.buffer.DataType;
+import io.github.lossvariants.calibration.internal.HostArrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -62,8 +62,8 @@ public final class PlattScaling implements ProbabilityCalibrator, Serializable {
             throw new IllegalArgumentException("Labels must be shaped like the logits " + Arrays.toString(f2.shape())
                     + ", got " + Arrays.toString(y2.shape()));
         }
-        double[][] f = f2.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][] y = y2.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] f = HostArrays.rows(f2);
+        double[][] y = HostArrays.rows(y2);
         int l = f[0].length;
         double[] a = new double[l];
         double[] b = new double[l];
@@ -192,7 +192,7 @@ public final class PlattScaling implements ProbabilityCalibrator, Serializable {
     }
 
     static INDArray logitOf(INDArray probabilities) {
-        double[] p = probabilities.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        double[] p = HostArrays.flat(probabilities);
         double[] z = new double[p.length];
         for (int i = 0; i < p.length; i++) {
             double v = Math.min(1 - PROB_FLOOR, Math.max(PROB_FLOOR, p[i]));

@@ -1,5 +1,6 @@
 package io.github.lossvariants.calibration.scaling;
 
+import io.github.lossvariants.calibration.internal.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
@@ -59,7 +60,7 @@ public final class TemperatureScaling implements ProbabilityCalibrator, Serializ
      * @return the fitted scaling
      */
     public static TemperatureScaling fit(INDArray logits, INDArray labels) {
-        double[][] z = logits.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] z = HostArrays.rows(logits);
         int[] y = indices(labels, z);
         double lo = Math.log(1 / MAX_T);
         double hi = Math.log(1 / MIN_T);
@@ -87,7 +88,7 @@ public final class TemperatureScaling implements ProbabilityCalibrator, Serializ
 
     /** @return the validation NLL at temperature t: mean_i [logsumexp(z_i / t) - z_iy / t] */
     public static double nll(INDArray logits, INDArray labels, double t) {
-        double[][] z = logits.castTo(DataType.DOUBLE).toDoubleMatrix();
+        double[][] z = HostArrays.rows(logits);
         int[] y = indices(labels, z);
         double b = 1 / t;
         double s = 0;
@@ -146,7 +147,7 @@ public final class TemperatureScaling implements ProbabilityCalibrator, Serializ
         int k = z[0].length;
         int[] y = new int[n];
         if (labels.rank() == 2 && labels.size(0) == n && labels.size(1) == k && k > 1) {
-            double[][] l = labels.castTo(DataType.DOUBLE).toDoubleMatrix();
+            double[][] l = HostArrays.rows(labels);
             for (int i = 0; i < n; i++) {
                 int a = 0;
                 for (int c = 1; c < k; c++) {
@@ -159,7 +160,7 @@ public final class TemperatureScaling implements ProbabilityCalibrator, Serializ
             return y;
         }
         if (labels.length() == n) {
-            double[] l = labels.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+            double[] l = HostArrays.flat(labels);
             for (int i = 0; i < n; i++) {
                 y[i] = (int) l[i];
                 if (y[i] != l[i] || y[i] < 0 || y[i] >= k) {
