@@ -2,11 +2,14 @@ package io.github.lossvariants.longtail;
 
 import io.github.lossvariants.api.ParameterSchema;
 import io.github.lossvariants.api.dl4j.BaseLoss;
+import io.github.lossvariants.api.internal.LossInputs;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -48,6 +51,13 @@ abstract class KernelLoss extends BaseLoss {
         return 1.0;
     }
 
+    /** @return whether labels and pre-activations are 2-D, non-empty, of equal shape and numeric (no value pass) */
+    private static boolean wellFormed(INDArray labels, INDArray preOutput) {
+        return labels != null && preOutput != null && preOutput.rank() == 2 && preOutput.dataType().isFPType()
+                && (labels.dataType().isNumerical() || labels.dataType() == DataType.BOOL) && !preOutput.isEmpty()
+                && Arrays.equals(labels.shape(), preOutput.shape());
+    }
+
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean gradient) {
@@ -57,9 +67,12 @@ abstract class KernelLoss extends BaseLoss {
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean gradient, boolean rowScores) {
-        if (preOutput != null && preOutput.rank() == 2) {
-            checkClasses(preOutput.size(1));
+        if (!wellFormed(labels, preOutput)) {
+            // mismatched, non-numeric or empty inputs are the caller's first mistake: the standard message
+            // names them (before the per-class parameters are compared with a width that may be wrong)
+            LossInputs.checkRows(registryName(), labels, preOutput);
         }
+        checkClasses(preOutput.size(1));
         INDArray z = kernelLogits(labels, preOutput);
         ILossFunction k = kernel();
         // the kernel validates its inputs (null, shapes, values) before z is used here

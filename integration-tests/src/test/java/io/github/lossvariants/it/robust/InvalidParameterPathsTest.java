@@ -129,12 +129,16 @@ class InvalidParameterPathsTest {
             for (ParameterSpec s : l.provider.parameters().specs()) {
                 for (Bad bad : badValues(s, nOut)) {
                     String where = l.name + "." + s.name() + " = " + bad.description;
-                    Map<String, Object> p = new LinkedHashMap<>();
+                    // the parameters the loss requires (e.g. classCounts), valid, so that the bad value is what fails
+                    Map<String, Object> required = requiredOtherThan(l, s);
+                    Map<String, Object> p = new LinkedHashMap<>(required);
                     p.put(s.name(), bad.value);
                     assertNamed(where + " (registry map)", assertThrows(LossConfigurationException.class,
                             () -> REGISTRY.create(l.name, p), where), s.name());
                     if (bad.specText != null) {
-                        String spec = l.name + "(" + s.name() + "=" + bad.specText + ")";
+                        String others = required.isEmpty() ? "" : ", " + io.github.lossvariants.api.LossSpecs
+                                .format("x", required).replaceFirst("^x\\(", "").replaceFirst("\\)$", "");
+                        String spec = l.name + "(" + s.name() + "=" + bad.specText + others + ")";
                         assertNamed(where + " (spec " + spec + ")", assertThrows(LossConfigurationException.class,
                                 () -> REGISTRY.create(spec), spec), s.name());
                         assertNamed(where + " (Guice registry, spec " + spec + ")",
@@ -150,6 +154,17 @@ class InvalidParameterPathsTest {
             System.out.println("[robust] " + l.name + ": " + checked + " invalid parameter values rejected by registry"
                     + " map, spec string and Guice; " + jsonChecked + " also by network JSON and SavedModels");
         }));
+    }
+
+    /** The values the loss's default instance has for its required parameters, except {@code s}. */
+    private static Map<String, Object> requiredOtherThan(LossUnderTest l, ParameterSpec s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (ParameterSpec r : l.provider.parameters().specs()) {
+            if (r.isRequired() && !r.name().equals(s.name())) {
+                out.put(r.name(), l.defaults.parameters().get(r.name()));
+            }
+        }
+        return out;
     }
 
     private static void assertNamed(String where, LossConfigurationException e, String parameter) {
