@@ -27,10 +27,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *       order of the patterns as integers is the order of the values), with the lowest
  *       b + 1 bits replaced by the label (1 bit) and the element's index in its list (b bits,
  *       2^b &gt;= L). Negative errors (and -0.0) become 0: they sort last, where the Lovász hinge's
- *       relu gives them no weight. One native sort per row, descending. Errors that agree in all but
- *       the lowest b + 1 bits of the 52-bit mantissa (a relative difference below 2^(b - 51), 2^-35
- *       for 65536 positions) are ordered by index instead: a tie of the sort, where any order is a
- *       valid permutation;</li>
+ *       relu gives them no weight. One native sort per row, descending. Equal errors, and errors
+ *       that agree in all but the lowest b + 1 bits of the 52-bit mantissa (a relative difference
+ *       below 2^(b - 51), 2^-35 for 65536 positions), are ordered positives first, then by
+ *       decreasing index: ties of the sort, where any order is a valid permutation;</li>
  *   <li>in sorted order the labels give, by an exclusive cumulative sum, the positives before each
  *       position; a second key {@code index << 2b | rank << b | positivesBefore}, sorted ascending,
  *       brings both back to the original order.</li>
