@@ -16,11 +16,15 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 
@@ -267,15 +271,14 @@ public final class LovaszLoss extends BaseLoss implements RowGroupedLoss {
                     throw new LossConfigurationException(name + " needs at least 2 channels (a softmax over one"
                             + " channel is constant); for one foreground channel use lovasz(mode=binary)");
                 }
-                if (LossInputs.oneHotRowSums(y) == null) {
-                    throw new LossConfigurationException(name + " needs one-hot labels (one 1 per pixel, 0"
-                            + " elsewhere): the Lovasz extension is defined for a discrete ground truth. For"
-                            + " multi-label masks use lovasz(mode=binary)");
-                }
+                // the Lovasz extension is defined for a discrete ground truth
+                LossInputs.requireOneHot(name, y);
             } else if (!LossInputs.isBinary(y)) {
-                throw new LossConfigurationException(name + " needs 0/1 labels: the Lovasz extension is defined for"
-                        + " a discrete ground truth; got labels from " + y.minNumber() + " to " + y.maxNumber()
-                        + " that are not all 0 or 1");
+                long row = BooleanIndexing.firstIndex(Nd4j.exec(new TimesOneMinus(y, y.ulike())).max(1),
+                        Conditions.greaterThan(0.0)).getLong(0);
+                throw new LossConfigurationException(name + " needs hard labels, each 0 or 1 (one-hot or multi-hot"
+                        + " rows; soft targets are not defined for the Lovasz extension of a discrete ground truth);"
+                        + " row " + row + " is " + Arrays.toString(y.getRow(row).castTo(DataType.DOUBLE).toDoubleVector()));
             }
         }
 

@@ -328,7 +328,7 @@ class LovaszLossTest {
         assertTrue(m.contains("one-hot"), m);
         m = assertThrows(LossConfigurationException.class,
                 () -> binary.computeScore(soft, z, SIGMOID, null, false)).getMessage();
-        assertTrue(m.contains("0/1 labels"), m);
+        assertTrue(m.contains("each 0 or 1") && m.contains("row 0 is [0.7, 0.3]"), m);
         m = assertThrows(LossConfigurationException.class, () -> binary.computeScore(y, z, SIGMOID,
                 Nd4j.createFromArray(new double[][]{{0.5}, {1}}), false)).getMessage();
         assertTrue(m.contains("mask values must be 0") && m.contains("0.5"), m);
