@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * The inputs users have, each 1M float32 elements, as the rows DL4J hands a loss:
  * {@code multilabel} [65536, 16] sigmoid; {@code multiclass} [8192, 128] softmax;
- * {@code seg-sigmoid} [16, 1, 256, 256] behind a CnnLossLayer = [1048576, 1] rows, 65536 per image;
+ * {@code seg-sigmoid} [16, 1, 256, 256] behind a CnnLossLayer = [1048576, 1] rows, 65536 per image
+ * (the Lovász hinge reads the logits; behind SIGMOID as the other sigmoid losses);
  * {@code seg-softmax} [16, 4, 128, 128] = [262144, 4] rows, 16384 per image (the issue's
  * [4, 4, 128, 128] has only 262144 elements; batch 16 makes it 1M like the others, so that ratios
  * and exp units compare like with like).
@@ -49,10 +50,13 @@ final class BenchmarkCase {
                 "label-smoothing", "focal-label-smoothing", "adafocal", "ce + mdca", "ce + mbls"}) {
             out.add("multiclass/" + s);
         }
-        for (String s : new String[]{"dl4j-xent", "tversky", "focal-tversky", "dice", "tversky(batch=true)"}) {
+        for (String s : new String[]{"dl4j-xent", "tversky", "focal-tversky", "dice", "tversky(batch=true)",
+                "generalized-dice", "jaccard", "mcc", "mcc(batch=true)", "lovasz(mode=binary)",
+                "lovasz(mode=binary, perImage=false)"}) {
             out.add("seg-sigmoid/" + s);
         }
-        for (String s : new String[]{"dl4j-xent", "tversky", "focal-tversky", "dice", "ce + dice"}) {
+        for (String s : new String[]{"dl4j-xent", "tversky", "focal-tversky", "dice", "ce + dice", "generalized-dice",
+                "jaccard", "mcc", "lovasz"}) {
             out.add("seg-softmax/" + s);
         }
         return out;

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RegistryCompletenessTest {
     private static final Set<String> EXPECTED = new TreeSet<>(List.of(
             "focal", "softmax-focal", "bce", "ce",
-            "tversky", "focal-tversky", "dice",
+            "tversky", "focal-tversky", "dice", "generalized-dice", "jaccard", "lovasz", "mcc",
             "asymmetric", "unified-focal",
             "focal-adaptive", "focal-adaptive-sigmoid", "dual-focal", "adafocal", "label-smoothing", "focal-label-smoothing", "mdca", "mbls",
             "class-balanced", "ldam", "balanced-softmax", "poly", "poly-focal", "distribution-balanced", "two-way",

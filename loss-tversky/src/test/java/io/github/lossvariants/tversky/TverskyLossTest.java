@@ -118,6 +118,32 @@ class TverskyLossTest {
         assertEquals(0.0, t.computeScore(y, z, SIGMOID, Nd4j.zeros(4, 1), false), 0.0);
     }
 
+    /** batch=true: the pooled loss is spread over the rows with an unmasked output; masked rows get 0. */
+    @Test
+    void batchSharesSkipMaskedRows() {
+        INDArray z = m(new double[][]{{LN3, 0}, {0, LN3}, {LN3, 0}, {0, 0}});
+        INDArray y = m(new double[][]{{1, 0}, {1, 0}, {0, 1}, {0, 1}});
+        TverskyLoss t = new TverskyLoss(0.3, 0.7, 1e-5, RegionOptions.defaults().withRowsPerExample(2).withBatch(true));
+        INDArray rowMask = m(new double[][]{{1}, {0}, {1}, {1}});
+        double pooled = t.computeScore(y, z, SIGMOID, rowMask, false);
+        INDArray rows = t.computeScoreArray(y, z, SIGMOID, rowMask);
+        assertEquals(0.0, rows.getDouble(1), 0.0);
+        for (int r : new int[]{0, 2, 3}) {
+            assertEquals(pooled / 3, rows.getDouble(r), 1e-15);
+        }
+        assertEquals(pooled / 2, t.computeScore(y, z, SIGMOID, rowMask, true), 1e-15); // 2 examples of 2 rows
+        // per-output mask (sigmoid): a row counts when any of its outputs is unmasked
+        INDArray outMask = m(new double[][]{{1, 0}, {0, 0}, {0, 1}, {1, 1}});
+        INDArray outRows = t.computeScoreArray(y, z, SIGMOID, outMask);
+        double outPooled = t.computeScore(y, z, SIGMOID, outMask, false);
+        assertEquals(0.0, outRows.getDouble(1), 0.0);
+        assertEquals(outPooled / 3, outRows.getDouble(0), 1e-15);
+        assertEquals(outPooled, outRows.sumNumber().doubleValue(), 1e-15);
+        // everything masked: 0 everywhere
+        assertEquals(0.0, t.computeScoreArray(y, z, SIGMOID, Nd4j.zeros(DataType.DOUBLE, 4, 1)).amaxNumber()
+                .doubleValue(), 0.0);
+    }
+
     @Test
     void perOutputMaskSoftmaxMasksWholePixelsAndRejectsSingleChannels() {
         Random r = new Random(3);

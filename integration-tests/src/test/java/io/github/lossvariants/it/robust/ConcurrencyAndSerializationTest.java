@@ -47,13 +47,15 @@ class ConcurrencyAndSerializationTest {
     Stream<DynamicTest> oneInstanceFromFourThreadsMatchesSequentialCalls() {
         return LossUnderTest.all().stream().map(l -> DynamicTest.dynamicTest(l.name, () -> {
             Random rng = Generators.rng(l.name, "threads", 0);
-            // one shared instance: the first case's loss, reused for every case (same nOut for all)
+            // one shared instance: the first case's loss, reused for every case (same nOut and activation for
+            // all: a parameter may choose the activation, e.g. lovasz's mode)
             Generators.Case first = Generators.input(REGISTRY, l, l.name + " threads", rng, false);
             List<Generators.Case> cases = new ArrayList<>();
             cases.add(first);
             while (cases.size() < THREAD_CASES) {
                 Generators.Case c = Generators.input(REGISTRY, l, l.name + " threads", rng, false);
-                if (c.nOut == first.nOut && c.rowsPerExample == first.rowsPerExample) {
+                if (c.nOut == first.nOut && c.rowsPerExample == first.rowsPerExample
+                        && c.activation == first.activation) {
                     cases.add(c);
                 }
             }
@@ -102,7 +104,7 @@ class ConcurrencyAndSerializationTest {
                 if (l.fixedWidths.containsKey(act)) {
                     nOut = l.width(act, rng, 5);
                 }
-                LossFunction loss = Generators.drawLoss(REGISTRY, l, nOut, rng).loss;
+                LossFunction loss = Generators.drawLoss(REGISTRY, l, nOut, act, rng).loss;
                 String where = l.name + " json case " + i + " (" + loss.spec() + ", nOut " + nOut + ", seed "
                         + Generators.SEED + ")";
                 String json = mapper.writerFor(ILossFunction.class).writeValueAsString(loss);

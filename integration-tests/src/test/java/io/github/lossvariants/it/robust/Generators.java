@@ -6,7 +6,6 @@ import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.ParameterSpec;
-import io.github.lossvariants.api.ParameterType;
 import io.github.lossvariants.api.dl4j.MaskKind;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
 import org.nd4j.linalg.activations.Activation;
@@ -63,11 +62,6 @@ final class Generators {
             if (s.name().equals("rowsPerExample")) {
                 continue;
             }
-            if (s.type() == ParameterType.CHOICE && !s.isRequired()) {
-                // a choice can change what the loss is defined for (class-balanced's baseLoss: sigmoid or
-                // softmax outputs), which LossUnderTest probed on the default: keep the default
-                continue;
-            }
             if (!s.isRequired()
                     && (s.isOptional() ? rng.nextDouble() >= drawProbability / 2 : rng.nextDouble() >= drawProbability)) {
                 continue;
@@ -79,11 +73,25 @@ final class Generators {
 
     /** A loss with random valid parameters: redraws (up to 50 times) when the provider rejects a combination. */
     static Drawn drawLoss(LossRegistry registry, LossUnderTest l, int nOut, Random rng) {
+        return drawLoss(registry, l, nOut, null, rng);
+    }
+
+    /**
+     * As {@link #drawLoss(LossRegistry, LossUnderTest, int, Random)}, also redrawing when the loss
+     * rejects the activation with {@code nOut} outputs (a parameter that chooses the activation, e.g.
+     * {@code mode} of {@code lovasz}); {@code activation} null skips that check.
+     */
+    static Drawn drawLoss(LossRegistry registry, LossUnderTest l, int nOut, Activation activation, Random rng) {
         LossConfigurationException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
             Map<String, Object> p = parameters(l, nOut, rng, attempt < 10 ? 1.0 : attempt < 30 ? 0.5 : 0.2);
             try {
-                return new Drawn(registry.create(l.name, p), p, attempt);
+                LossFunction loss = registry.create(l.name, p);
+                if (activation == null || LossUnderTest.acceptsActivation(loss, activation, nOut)) {
+                    return new Drawn(loss, p, attempt);
+                }
+                last = new LossConfigurationException(loss.spec() + " rejects " + activation + " with " + nOut
+                        + " outputs");
             } catch (LossConfigurationException e) {
                 last = e;
             }
@@ -279,7 +287,7 @@ final class Generators {
         System.arraycopy(spatial, 0, shape, 2, spatial.length);
         int rows = (int) (n * positions);
 
-        Generators.Drawn d = drawLoss(registry, l, nOut, rng);
+        Generators.Drawn d = drawLoss(registry, l, nOut, act, rng);
         LossFunction loss = d.loss;
         long rowsPerExample = 1;
         if (loss instanceof RowGroupedLoss) {

@@ -77,10 +77,14 @@ final class LossUnderTest {
     final boolean projectLoss;
     /** Output widths accepted per activation: null for any width from 2 (and 1 if accepted) up. */
     final java.util.Map<Activation, List<Integer>> fixedWidths;
+    /** Per activation, the default instance or the first choice variant that accepts it. */
+    private final java.util.Map<Activation, LossFunction> instances;
 
     private LossUnderTest(LossProvider provider, LossFunction defaults, List<Activation> activations,
-                          boolean perOutputMask, boolean softLabels, java.util.Map<Activation, List<Integer>> fixedWidths) {
+                          boolean perOutputMask, boolean softLabels, java.util.Map<Activation, List<Integer>> fixedWidths,
+                          java.util.Map<Activation, LossFunction> instances) {
         this.fixedWidths = fixedWidths;
+        this.instances = instances;
         this.provider = provider;
         this.name = provider.name();
         this.defaults = defaults;
@@ -111,6 +115,14 @@ final class LossUnderTest {
         return fixed == null || fixed.contains(3) ? 3 : fixed.get(0);
     }
 
+    /**
+     * @return the loss with default parameters, or, when the defaults reject this activation, with
+     * the choice that accepts it (e.g. {@code lovasz(mode=binary)} for SIGMOID)
+     */
+    LossFunction instance(Activation a) {
+        return instances.getOrDefault(a, defaults);
+    }
+
     boolean nonNegative() {
         return !MAY_BE_NEGATIVE.contains(name);
     }
@@ -128,7 +140,8 @@ final class LossUnderTest {
             if (!ONLY.isEmpty() && !ONLY.contains(p.name())) {
                 continue;
             }
-            out.add(probe(p, withRequiredParameters(registry, p)));
+            LossFunction defaults = withRequiredParameters(registry, p);
+            out.add(probe(p, defaults, variants(registry, p, defaults)));
         }
         return Collections.unmodifiableList(out);
     }
@@ -163,14 +176,49 @@ final class LossUnderTest {
     /** Output width of the default instance of a loss with required list parameters. */
     static final int REQUIRED_WIDTH = 3;
 
+    /**
+     * The loss with each value of each of its choice parameters (e.g. {@code lovasz(mode=binary)}),
+     * which may accept other activations than the defaults.
+     */
+    private static List<LossFunction> variants(LossRegistry registry, LossProvider provider, LossFunction defaults) {
+        List<LossFunction> out = new ArrayList<>();
+        for (io.github.lossvariants.api.ParameterSpec s : provider.parameters().specs()) {
+            for (String choice : s.choices()) {
+                java.util.Map<String, Object> values = new java.util.LinkedHashMap<>(defaults.parameters());
+                values.put(s.name(), choice);
+                try {
+                    out.add(registry.create(provider.name(), values));
+                } catch (LossConfigurationException e) {
+                    // a choice that needs other parameters: not probed
+                }
+            }
+        }
+        return out;
+    }
+
     static LossUnderTest probe(LossProvider provider, LossFunction loss) {
+        return probe(provider, loss, List.of());
+    }
+
+    /**
+     * @param variants more instances of the loss (other choices); an activation counts when the
+     *                 default or a variant accepts it, and the mask and label probes use the first
+     *                 of them that accepts the first activation found
+     */
+    static LossUnderTest probe(LossProvider provider, LossFunction defaults, List<LossFunction> variants) {
+        List<LossFunction> candidates = new ArrayList<>();
+        candidates.add(defaults);
+        candidates.addAll(variants);
         List<Activation> acts = new ArrayList<>();
         java.util.Map<Activation, List<Integer>> fixed = new java.util.HashMap<>();
         for (Activation a : new Activation[]{Activation.SIGMOID, Activation.SOFTMAX}) {
             List<Integer> widths = new ArrayList<>();
             for (int w = 1; w <= 4; w++) {
-                if (accepts(loss, oneHot(w), logits(w), a, null)) {
-                    widths.add(w);
+                for (LossFunction candidate : candidates) {
+                    if (accepts(candidate, oneHot(w), logits(w), a, null)) {
+                        widths.add(w);
+                        break;
+                    }
                 }
             }
             if (widths.isEmpty()) {
@@ -185,8 +233,15 @@ final class LossUnderTest {
             throw new AssertionError(provider.name() + ": accepts neither SIGMOID nor SOFTMAX on one-hot labels "
                     + "of width 1 to 4 and default parameters; the robustness tests cannot drive it");
         }
+        java.util.Map<Activation, LossFunction> instances = new java.util.HashMap<>();
+        for (Activation act : acts) {
+            int width = fixed.containsKey(act) ? fixed.get(act).get(fixed.get(act).size() - 1) : 3;
+            instances.put(act, candidates.stream().filter(c -> acceptsActivation(c, act, width)).findFirst()
+                    .orElse(defaults));
+        }
         Activation a = acts.get(0);
         int w = fixed.containsKey(a) ? fixed.get(a).get(fixed.get(a).size() - 1) : 3;
+        LossFunction loss = instances.get(a);
         boolean perOutput = accepts(loss, oneHot(w), logits(w), a, Nd4j.ones(DataType.DOUBLE, 2, w));
         INDArray soft = Nd4j.createFromArray(new double[][]{{0.6, 0.3, 0.1, 0.0}, {0.2, 0.5, 0.1, 0.2}})
                 .get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, w)).dup();
@@ -194,7 +249,7 @@ final class LossUnderTest {
             soft = Nd4j.createFromArray(new double[][]{{0.6}, {0.2}});
         }
         boolean softLabels = accepts(loss, soft, logits(w), a, null);
-        return new LossUnderTest(provider, loss, List.copyOf(acts), perOutput, softLabels, fixed);
+        return new LossUnderTest(provider, defaults, List.copyOf(acts), perOutput, softLabels, fixed, instances);
     }
 
     private static INDArray oneHot(int w) {
@@ -206,6 +261,11 @@ final class LossUnderTest {
 
     private static INDArray logits(int w) {
         return Nd4j.linspace(-1, 1.5, 2 * w, DataType.DOUBLE).reshape('c', 2, w);
+    }
+
+    /** @return whether the loss accepts the activation with {@code width} outputs (one-hot labels, no mask) */
+    static boolean acceptsActivation(LossFunction loss, Activation a, int width) {
+        return accepts(loss, oneHot(width), logits(width), a, null);
     }
 
     private static boolean accepts(LossFunction loss, INDArray y, INDArray z, Activation a, INDArray mask) {

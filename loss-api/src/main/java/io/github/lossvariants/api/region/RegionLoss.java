@@ -43,10 +43,13 @@ import java.util.Map;
  *       contribute nothing and a fully masked image has TP = FP = FN = 0;</li>
  *   <li>asks the subclass for the loss f(TP, FP, FN) of every group and class and its partial
  *       derivatives ({@link #regionTerms});</li>
- *   <li>reduces classes to the per-example loss sum_c w_c f_c with the normalised weights of
- *       {@link RegionOptions#normalizedWeights} (the mean over counted classes by default), and
- *       spreads it evenly over the example's rows in {@code computeScoreArray}, so that DL4J's
- *       per-example sums ({@code scoreExamples}) and the total are exact;</li>
+ *   <li>reduces classes to the per-example loss sum_c w_c f_c with the weights of
+ *       {@link #classReduction} (by default the normalised weights of
+ *       {@link RegionOptions#normalizedWeights}: the mean over counted classes), and spreads it
+ *       evenly over the example's rows in {@code computeScoreArray}, so that DL4J's per-example sums
+ *       ({@code scoreExamples}) and the total are exact. With {@code batch=true} the one loss of the
+ *       minibatch is spread evenly over the rows that have an unmasked output; fully masked rows
+ *       get 0, as a masked row does everywhere else;</li>
  *   <li>distributes the gradient back to every pixel: with a = dL/dTP, b = dL/dFP, c = dL/dFN of
  *       its group, dL/dp = m*(b + (a - b - c)*g), then through the activation (sigmoid:
  *       dL/dz = p(1-p) dL/dp; softmax: with h = p*dL/dp, dL/dz = h - p*sum_k h_k).</li>
@@ -75,6 +78,11 @@ import java.util.Map;
  *       focal loss): override {@link #hasElementTerms()} to return true and implement
  *       {@link #elementTerms}. Their row sums are added to the row scores (scale them yourself, e.g.
  *       by {@code 1/rowsPerExample()} for a mean over pixels); masks are applied here.</li>
+ *   <li>Optionally, for a loss that couples the classes of a group (generalized Dice: one ratio of
+ *       sums over the classes), override {@link #classReduction} to return 1 for the counted classes
+ *       and 0 for the others; {@link #regionTerms} then writes each counted class's share of the
+ *       group's loss (the shares summing to it) and the partial derivatives of the group's loss with
+ *       respect to that class's TP, FP and FN.</li>
  *   <li>Optionally, for true negatives (TN = n - TP - FP - FN): override {@link #needsPositions()} to
  *       return true and the eight-argument {@code regionTerms}, which also receives the number n of
  *       (masked) positions per (group, class).</li>
@@ -182,6 +190,26 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
         regionTerms(tp, fp, fn, loss, dTp, dFp, dFn);
     }
 
+    /**
+     * The weights that reduce the per-class losses of a group to the group's loss,
+     * {@code L = sum_c w_c loss_c}; the gradient uses the same weights. By default the normalised
+     * weights of the options ({@link RegionOptions#normalizedWeights}): the (weighted) mean over the
+     * counted classes.
+     *
+     * <p>A loss that couples the classes of a group overrides this to return 1 for every counted
+     * class and 0 for the others ({@link RegionOptions#countedClasses}); its {@link #regionTerms} then
+     * writes, for each counted class c, c's share of the group's loss (the shares summing to it) and
+     * the partial derivatives of the whole group's loss with respect to c's counts.
+     *
+     * @param nClasses the number of output channels
+     * @param type     the data type of the result
+     * @return a {@code [1, nClasses]} row
+     * @throws LossConfigurationException when the options do not fit {@code nClasses}
+     */
+    protected INDArray classReduction(long nClasses, DataType type) {
+        return options.normalizedWeights(registryName(), nClasses, type);
+    }
+
     /** @return true when {@link #elementTerms} adds per-element terms; false by default */
     protected boolean hasElementTerms() {
         return false;
@@ -221,7 +249,7 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean wantGradient, boolean wantRowScores) {
         Pass pass = new Pass(labels, preOutput, activation, mask);
-        INDArray weights = options.normalizedWeights(pass.name, pass.nC, pass.type);
+        INDArray weights = classReduction(pass.nC, pass.type);
         pass.probabilities(preOutput);
         Counts counts = pass.counts();
         INDArray loss = Nd4j.createUninitialized(pass.type, pass.groups, pass.nC);
@@ -379,10 +407,18 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
             return new Counts(tp, fp, fn, positions);
         }
 
-        /** Each group's score spread evenly over its rows, {@code [rows, 1]}. */
+        /**
+         * Each group's score spread evenly over its rows, {@code [rows, 1]}; with {@code batch=true}
+         * over the rows that have an unmasked output (fully masked rows get 0).
+         */
         INDArray rowScores(INDArray groupScore) {
             if (batch) {
-                return Nd4j.valueArrayOf(new long[]{rows, 1}, groupScore.getDouble(0) / rows, type);
+                if (kind == MaskKind.NONE) {
+                    return Nd4j.valueArrayOf(new long[]{rows, 1}, groupScore.getDouble(0) / rows, type);
+                }
+                INDArray counted = Transforms.step(kind == MaskKind.PER_EXAMPLE ? m : m.max(true, 1), true);
+                double countedRows = counted.sumNumber().doubleValue();
+                return countedRows == 0 ? counted : counted.muli(groupScore.getDouble(0) / countedRows);
             }
             return Nd4j.zeros(type, examples, rowsPerGroup).addiColumnVector(groupScore.divi(rowsPerGroup))
                     .reshape('c', rows, 1);

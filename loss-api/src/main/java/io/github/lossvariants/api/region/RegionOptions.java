@@ -321,12 +321,57 @@ public final class RegionOptions implements Serializable {
      *                                    {@code nClasses}, or the counted weights sum to 0
      */
     public INDArray normalizedWeights(String loss, long nClasses, DataType type) {
-        double[] w = new double[(int) nClasses];
         if (classWeights != null && classWeights.length != nClasses) {
             throw new LossConfigurationException(loss + ": parameter '" + CLASS_WEIGHTS + "' has "
                     + classWeights.length + " weights " + Arrays.toString(classWeights) + " but the output has "
                     + nClasses + " channels; give exactly one weight per output channel");
         }
+        boolean[] counted = counted(loss, nClasses);
+        double[] w = new double[(int) nClasses];
+        double sum = 0;
+        for (int c = 0; c < nClasses; c++) {
+            if (counted[c]) {
+                w[c] = classWeights == null ? 1.0 : classWeights[c];
+                sum += w[c];
+            }
+        }
+        if (!(sum > 0)) {
+            throw noClassCounts(loss, nClasses, sum);
+        }
+        for (int c = 0; c < nClasses; c++) {
+            w[c] /= sum;
+        }
+        return Nd4j.createFromArray(new double[][]{w}).castTo(type);
+    }
+
+    /**
+     * Which of {@code nClasses} output channels count ({@code classes}, {@code includeBackground});
+     * {@code classWeights} are ignored. For losses that combine the counted classes themselves
+     * (see {@link RegionLoss#classReduction}).
+     *
+     * @param loss     the loss's name, for messages
+     * @param nClasses the number of output channels
+     * @param type     the data type of the result
+     * @return a {@code [1, nClasses]} row of 1 (counted) and 0
+     * @throws LossConfigurationException when a class index does not fit {@code nClasses} or no
+     *                                    channel counts
+     * @since 0.2.0
+     */
+    public INDArray countedClasses(String loss, long nClasses, DataType type) {
+        boolean[] counted = counted(loss, nClasses);
+        double[] w = new double[(int) nClasses];
+        double sum = 0;
+        for (int c = 0; c < nClasses; c++) {
+            w[c] = counted[c] ? 1.0 : 0.0;
+            sum += w[c];
+        }
+        if (sum == 0) {
+            throw noClassCounts(loss, nClasses, sum);
+        }
+        return Nd4j.createFromArray(new double[][]{w}).castTo(type);
+    }
+
+    private boolean[] counted(String loss, long nClasses) {
         boolean[] counted = new boolean[(int) nClasses];
         if (classes == null) {
             Arrays.fill(counted, true);
@@ -343,24 +388,15 @@ public final class RegionOptions implements Serializable {
         if (!includeBackground) {
             counted[0] = false;
         }
-        double sum = 0;
-        for (int c = 0; c < nClasses; c++) {
-            if (counted[c]) {
-                w[c] = classWeights == null ? 1.0 : classWeights[c];
-                sum += w[c];
-            }
-        }
-        if (!(sum > 0)) {
-            throw new LossConfigurationException(loss + ": no class counts: the weights of the counted channels sum to "
-                    + sum + " (" + CLASSES + "=" + (classes == null ? "all" : Arrays.toString(classes)) + ", "
-                    + INCLUDE_BACKGROUND + "=" + includeBackground + ", " + CLASS_WEIGHTS + "="
-                    + (classWeights == null ? "all 1" : Arrays.toString(classWeights))
-                    + ", " + nClasses + " channels); at least one counted channel needs a weight > 0");
-        }
-        for (int c = 0; c < nClasses; c++) {
-            w[c] /= sum;
-        }
-        return Nd4j.createFromArray(new double[][]{w}).castTo(type);
+        return counted;
+    }
+
+    private LossConfigurationException noClassCounts(String loss, long nClasses, double sum) {
+        return new LossConfigurationException(loss + ": no class counts: the weights of the counted channels sum to "
+                + sum + " (" + CLASSES + "=" + (classes == null ? "all" : Arrays.toString(classes)) + ", "
+                + INCLUDE_BACKGROUND + "=" + includeBackground + ", " + CLASS_WEIGHTS + "="
+                + (classWeights == null ? "all 1" : Arrays.toString(classWeights))
+                + ", " + nClasses + " channels); at least one counted channel needs a weight > 0");
     }
 
     @Override
