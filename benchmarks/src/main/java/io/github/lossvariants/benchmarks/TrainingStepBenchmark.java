@@ -2,6 +2,7 @@ package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.region.PerImageLossLayer;
+import io.github.lossvariants.onednn.OneDnnHelpers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -28,9 +30,10 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * One training step (forward, loss, backward, Adam update) of a small U-Net on M2NIST-sized
- * inputs ([8, 1, 64, 84], 11 classes, softmax): the same network and data with
+ * inputs ([batch, 1, 64, 84], 11 classes, softmax): the same network and data with
  * {@code focal-tversky} (per image) and with DL4J's {@code LossMCXENT}, both behind a
- * {@link PerImageLossLayer}.
+ * {@link PerImageLossLayer}. DL4J's oneDNN helpers are on ({@link OneDnnHelpers#enable}) unless
+ * {@code oneDnnHelpers} is false.
  */
 @State(Scope.Thread)
 public class TrainingStepBenchmark {
@@ -41,35 +44,47 @@ public class TrainingStepBenchmark {
     @Param({"dl4j-mcxent", "focal-tversky"})
     public String loss;
 
+    @Param({"8"})
+    public int batch;
+
+    @Param({"true"})
+    public boolean oneDnnHelpers;
+
     private ComputationGraph net;
-    private DataSet batch;
+    private DataSet data;
 
     @Setup(Level.Trial)
     public void setUp() {
-        ILossFunction fn;
-        if (loss.equals("dl4j-mcxent")) {
-            fn = new LossMCXENT();
-        } else {
-            fn = LossRegistry.discover().create(loss);
-        }
-        net = new ComputationGraph(unet(fn));
+        net = new ComputationGraph(unet(lossFunction(loss)));
         net.init();
-        Nd4j.getRandom().setSeed(3);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 1, H, W);
-        INDArray cls = Nd4j.rand(DataType.FLOAT, 8, 1, H, W).muli(CLASSES).castTo(DataType.INT);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, CLASSES, H, W);
-        for (int c = 0; c < CLASSES; c++) {
-            y.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(c))
-                    .assign(cls.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                            org.nd4j.linalg.indexing.NDArrayIndex.point(0)).eq(c).castTo(DataType.FLOAT));
+        if (oneDnnHelpers) {
+            OneDnnHelpers.enable(net);
         }
-        batch = new DataSet(x, y);
+        data = data(batch);
+    }
+
+    /** @return a fixed random batch: uniform images and one-hot labels of uniform random classes */
+    static DataSet data(int batch) {
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, 1, H, W);
+        INDArray cls = Nd4j.rand(DataType.FLOAT, batch, 1, H, W).muli(CLASSES).castTo(DataType.INT);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, CLASSES, H, W);
+        for (int c = 0; c < CLASSES; c++) {
+            y.get(NDArrayIndex.all(), NDArrayIndex.point(c))
+                    .assign(cls.get(NDArrayIndex.all(), NDArrayIndex.point(0)).eq(c).castTo(DataType.FLOAT));
+        }
+        return new DataSet(x, y);
     }
 
     @Benchmark
     public double trainingStep() {
-        net.fit(batch);
+        net.fit(data);
         return net.score();
+    }
+
+    /** @return DL4J's {@code LossMCXENT} for {@code dl4j-mcxent}, else the registry's loss of the spec */
+    static ILossFunction lossFunction(String spec) {
+        return spec.equals("dl4j-mcxent") ? new LossMCXENT() : LossRegistry.discover().create(spec);
     }
 
     /** Two poolings, 16/32/64 channels, transposed-conv upsampling with skip concatenation. */
