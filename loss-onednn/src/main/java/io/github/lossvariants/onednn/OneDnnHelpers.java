@@ -1,6 +1,7 @@
 package io.github.lossvariants.onednn;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -84,6 +85,26 @@ public final class OneDnnHelpers {
         Objects.requireNonNull(graph, "graph");
         return INSTALLER.install(layers(graph.getLayers(), "ComputationGraph"),
                 graph.getConfiguration().getDataType(), "ComputationGraph");
+    }
+
+    /**
+     * Enables the oneDNN helpers on a {@link MultiLayerNetwork} or {@link ComputationGraph} held as a
+     * {@link Model}.
+     *
+     * @param net an initialised {@code MultiLayerNetwork} or {@code ComputationGraph}
+     * @return what was enabled, skipped, or why nothing was
+     * @throws IllegalArgumentException for any other kind of model
+     * @throws IllegalStateException    if {@code init()} has not been called
+     */
+    public static HelperReport enable(Model net) {
+        if (net instanceof MultiLayerNetwork m) {
+            return enable(m);
+        }
+        if (net instanceof ComputationGraph g) {
+            return enable(g);
+        }
+        throw new IllegalArgumentException("OneDnnHelpers.enable takes a MultiLayerNetwork or a ComputationGraph, got "
+                + (net == null ? "null" : net.getClass().getName()));
     }
 
     /**
