@@ -71,9 +71,7 @@ public final class StepProfile {
         }
         ComputationGraph net = new ComputationGraph(TrainingStepBenchmark.unet(TrainingStepBenchmark.lossFunction(loss)));
         net.init();
-        if (helpers) {
-            OneDnnHelpers.enable(net);
-        }
+        String report = helpers ? OneDnnHelpers.enable(net).toString() : "oneDNN helpers not requested";
         DataSet data = TrainingStepBenchmark.data(batch);
         for (int i = 0; i < 3; i++) {
             net.fit(data);
@@ -107,6 +105,8 @@ public final class StepProfile {
                         + "median %.1f ms (min %.1f) over %d steps; inference forward pass %.1f ms; %d samples%n%n",
                 batch, loss, helpers ? "on" : "off", System.getenv("OMP_NUM_THREADS"), median, sorted[0], steps,
                 forwardMs, total);
+        System.out.println(report);
+        System.out.println();
         System.out.println("| part | phase | share of samples | ms per step |");
         System.out.println("| --- | --- | --- | --- |");
         List<Map.Entry<String, Integer>> rows = new ArrayList<>(samples.entrySet());

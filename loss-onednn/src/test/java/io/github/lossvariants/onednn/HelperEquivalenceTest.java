@@ -3,6 +3,7 @@ package io.github.lossvariants.onednn;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
@@ -50,7 +51,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@link ContiguousNhwcConvHelper} works around gives values of 1e30).
  */
 class HelperEquivalenceTest {
-    private static final double RTOL = 1e-4;
+    private static final double RTOL = 2e-5;
     private static final double ATOL = 1e-6;
     private static final int N = 3;
 
@@ -107,13 +108,24 @@ class HelperEquivalenceTest {
     @ParameterizedTest(name = "U-Net {0} {1}")
     @MethodSource("cases")
     void aUNetComputesTheSame(CNN2DFormat format, String loss) {
-        ComputationGraph ref = TestNets.init(TestNets.unet(loss, CNN2DFormat.NCHW));
+        compareUNet(format, loss, CacheMode.NONE);
+    }
+
+    /** With {@code CacheMode.DEVICE} the layers keep their forward results for backprop (as the m2nist benchmark does). */
+    @ParameterizedTest(name = "U-Net with cached forward results {0}")
+    @MethodSource("formats")
+    void aUNetWithCachedForwardResultsComputesTheSame(CNN2DFormat format) {
+        compareUNet(format, "dice", CacheMode.DEVICE);
+    }
+
+    private void compareUNet(CNN2DFormat format, String loss, CacheMode cacheMode) {
+        ComputationGraph ref = TestNets.init(TestNets.unet(loss, CNN2DFormat.NCHW, cacheMode));
         INDArray x = TestNets.images(N, CNN2DFormat.NCHW, 3);
         INDArray y = TestNets.labels(N, CNN2DFormat.NCHW, 4);
         INDArray initial = ref.params().dup();
         Results expected = run(ref, x, y);
         for (boolean helpers : new boolean[]{false, true}) {
-            ComputationGraph net = TestNets.init(TestNets.unet(loss, format));
+            ComputationGraph net = TestNets.init(TestNets.unet(loss, format, cacheMode));
             net.setParams(initial);
             if (helpers) {
                 HelperReport report = OneDnnHelpers.enable(net);
@@ -122,7 +134,8 @@ class HelperEquivalenceTest {
             }
             assertHelpers(net.getLayers(), helpers);
             Results actual = run(net, toFormat(x, format), toFormat(y, format)).toNchw(format);
-            actual.assertCloseTo(expected, "U-Net " + format + (helpers ? " with helpers " : " without helpers ") + loss);
+            actual.assertCloseTo(expected, "U-Net " + format + (helpers ? " with helpers " : " without helpers ") + loss
+                    + " " + cacheMode);
             assertNoFallback(net.getLayers());
         }
     }

@@ -4,6 +4,7 @@ import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.region.PerImageLossLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -70,8 +71,13 @@ final class TestNets {
      * logits, per-image loss.
      */
     static ComputationGraphConfiguration unet(String lossSpec, CNN2DFormat format) {
+        return unet(lossSpec, format, CacheMode.NONE);
+    }
+
+    /** @see #unet(String, CNN2DFormat); {@code CacheMode.DEVICE} keeps forward results for the backward pass */
+    static ComputationGraphConfiguration unet(String lossSpec, CNN2DFormat format, CacheMode cacheMode) {
         return new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.FLOAT).updater(new Adam(1e-2))
-                .weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same).graphBuilder()
+                .weightInit(WeightInit.RELU).convolutionMode(ConvolutionMode.Same).cacheMode(cacheMode).graphBuilder()
                 .addInputs("in").setInputTypes(InputType.convolutional(H, W, 1, format))
                 .addLayer("e1", conv(4, format), "in").addLayer("e2", conv(4, format), "e1")
                 .addLayer("pool", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
