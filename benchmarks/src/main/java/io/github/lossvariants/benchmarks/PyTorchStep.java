@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Runs the PyTorch side of the training-step comparison ({@code ../shared/tools/torch_unet_step.py},
- * the same U-Net, batch and optimiser) with the system's {@code python3} in the same session as the JMH
- * run, and reads its median step time.
+ * the same U-Net, batch and optimiser) with a given Python in the same session as the JMH
+ * run, and reads its median step time (its forward time is in the line too).
  */
 final class PyTorchStep {
     private static final Pattern FIT_MEDIAN = Pattern.compile("fit median ([0-9.]+) ms");
@@ -17,9 +17,16 @@ final class PyTorchStep {
     private PyTorchStep() {
     }
 
-    /** @return the script's output line, or a line saying why it did not run */
-    static String run(String script, int batch) {
-        ProcessBuilder pb = new ProcessBuilder("python3", script, String.valueOf(batch)).redirectErrorStream(true);
+    /**
+     * Runs the script for one batch size.
+     *
+     * @param python the Python interpreter with PyTorch (Debian's python3-torch: /usr/bin/python3)
+     * @param script the path of torch_unet_step.py
+     * @param batch  the batch size
+     * @return the script's output line, or a line saying why it did not run
+     */
+    static String run(String python, String script, int batch) {
+        ProcessBuilder pb = new ProcessBuilder(python, script, String.valueOf(batch)).redirectErrorStream(true);
         pb.environment().put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "2"));
         try {
             Process proc = pb.start();

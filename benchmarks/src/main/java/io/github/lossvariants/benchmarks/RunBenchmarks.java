@@ -47,6 +47,7 @@ public final class RunBenchmarks {
         String[] batches = {"8"};
         boolean helpers = true;
         String pytorch = null;
+        String python = "python3";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick": quick = true; break;
@@ -55,9 +56,10 @@ public final class RunBenchmarks {
                 case "--batch": batches = args[++i].split(","); break;
                 case "--no-onednn-helpers": helpers = false; break;
                 case "--pytorch": pytorch = args[++i]; break;
+                case "--python": python = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]
                         + "; usage: [--quick] [--filter REGEX] [--out FILE] [--batch N,M] [--no-onednn-helpers]"
-                        + " [--pytorch torch_unet_step.py]");
+                        + " [--pytorch torch_unet_step.py [--python /usr/bin/python3]]");
             }
         }
         Pattern p = Pattern.compile(filter);
@@ -110,7 +112,7 @@ public final class RunBenchmarks {
         Map<String, String> torch = new LinkedHashMap<>();
         if (pytorch != null && p.matcher("training-step").find()) {
             for (String b : batches) {
-                torch.put(b, PyTorchStep.run(pytorch, Integer.parseInt(b)));
+                torch.put(b, PyTorchStep.run(python, pytorch, Integer.parseInt(b)));
             }
         }
         String table = table(cases, median, registry, quick, batches, helpers, torch);
