@@ -45,7 +45,7 @@ public final class RunBenchmarks {
         String filter = ".*";
         Path out = null;
         String[] batches = {"8"};
-        boolean helpers = true;
+        String setup = "fast";
         String pytorch = null;
         String python = "python3";
         for (int i = 0; i < args.length; i++) {
@@ -54,11 +54,11 @@ public final class RunBenchmarks {
                 case "--filter": filter = args[++i]; break;
                 case "--out": out = Path.of(args[++i]); break;
                 case "--batch": batches = args[++i].split(","); break;
-                case "--no-onednn-helpers": helpers = false; break;
+                case "--setup": setup = args[++i]; break;
                 case "--pytorch": pytorch = args[++i]; break;
                 case "--python": python = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: [--quick] [--filter REGEX] [--out FILE] [--batch N,M] [--no-onednn-helpers]"
+                        + "; usage: [--quick] [--filter REGEX] [--out FILE] [--batch N,M] [--setup fast|dl4j]"
                         + " [--pytorch torch_unet_step.py [--python /usr/bin/python3]]");
             }
         }
@@ -91,7 +91,7 @@ public final class RunBenchmarks {
                 .shouldFailOnError(false);
         if (p.matcher("training-step").find()) {
             opts.include(TrainingStepBenchmark.class.getName() + ".trainingStep")
-                    .param("batch", batches).param("oneDnnHelpers", String.valueOf(helpers));
+                    .param("batch", batches).param("setup", setup);
         }
         Collection<RunResult> results = new Runner(opts.build()).run();
 
@@ -115,7 +115,7 @@ public final class RunBenchmarks {
                 torch.put(b, PyTorchStep.run(python, pytorch, Integer.parseInt(b)));
             }
         }
-        String table = table(cases, median, registry, quick, batches, helpers, torch);
+        String table = table(cases, median, registry, quick, batches, setup, torch);
         System.out.println(table);
         if (out != null) {
             Files.writeString(out, table, StandardCharsets.UTF_8);
@@ -136,7 +136,7 @@ public final class RunBenchmarks {
     }
 
     private static String table(List<String> cases, Map<String, Double> median, LossRegistry registry, boolean quick,
-                                String[] batches, boolean helpers, Map<String, String> torch) {
+                                String[] batches, String setup, Map<String, String> torch) {
         StringBuilder b = new StringBuilder();
         Double exp = median.get("exp");
         b.append(String.format(Locale.ROOT, "JMH %s, sample mode, medians; %s; backend %s; OMP_NUM_THREADS=%s; %s%n%n",
@@ -160,7 +160,7 @@ public final class RunBenchmarks {
             if (a != null || f != null) {
                 b.append(String.format(Locale.ROOT, "%nTraining step, U-Net [%s, 1, 64, 84], 11 classes: LossMCXENT %s ms,"
                         + " focal-tversky %s ms, ratio %s", batch, fmt(a), fmt(f), ratio(f, a)));
-                b.append(helpers ? "" : " (oneDNN helpers off)");
+                b.append(setup.equals("fast") ? "" : " (setup " + setup + ")");
                 String t = torch.get(batch);
                 if (t != null) {
                     Double tm = PyTorchStep.medianMs(t);

@@ -10,6 +10,7 @@ import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ import java.util.Map;
  * share of the samples and that share of the median step, as a Markdown table. A profiling aid, not
  * the published benchmark:
  * {@code java -cp benchmarks/target/benchmarks.jar io.github.lossvariants.benchmarks.StepProfile [--batch 32]
- * [--steps 30] [--loss dl4j-mcxent] [--no-onednn-helpers]}.
+ * [--steps 30] [--loss dl4j-mcxent] [--setup fast|dl4j|helpers+deconvolution+cache]}.
  */
 public final class StepProfile {
     /** Innermost-first: the first rule whose class prefix appears on the stack names the part. */
@@ -58,20 +59,20 @@ public final class StepProfile {
         int batch = 32;
         int steps = 30;
         String loss = "dl4j-mcxent";
-        boolean helpers = true;
+        String setup = "fast";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--batch": batch = Integer.parseInt(args[++i]); break;
                 case "--steps": steps = Integer.parseInt(args[++i]); break;
                 case "--loss": loss = args[++i]; break;
-                case "--no-onednn-helpers": helpers = false; break;
+                case "--setup": setup = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: [--batch N] [--steps N] [--loss SPEC] [--no-onednn-helpers]");
+                        + "; usage: [--batch N] [--steps N] [--loss SPEC] [--setup fast|dl4j|helpers+deconvolution+cache]");
             }
         }
-        ComputationGraph net = new ComputationGraph(TrainingStepBenchmark.unet(TrainingStepBenchmark.lossFunction(loss)));
-        net.init();
-        String report = helpers ? OneDnnHelpers.enable(net).toString() : "oneDNN helpers not requested";
+        TrainingStepBenchmark.CpuSetup parsed = TrainingStepBenchmark.CpuSetup.parse(setup);
+        ComputationGraph net = parsed.network(TrainingStepBenchmark.lossFunction(loss));
+        String report = parsed.helpers() ? OneDnnHelpers.enable(net).toString() : "oneDNN helpers not requested";
         DataSet data = TrainingStepBenchmark.data(batch);
         for (int i = 0; i < 3; i++) {
             net.fit(data);
@@ -101,10 +102,10 @@ public final class StepProfile {
         Arrays.sort(sorted);
         double median = sorted[steps / 2];
         int total = samples.values().stream().mapToInt(Integer::intValue).sum();
-        System.out.printf(Locale.ROOT, "U-Net training step, batch %d, %s, oneDNN helpers %s, OMP_NUM_THREADS=%s: "
+        System.out.printf(Locale.ROOT, "U-Net training step, batch %d, %s, setup %s, nd4j-native %s, OMP_NUM_THREADS=%s: "
                         + "median %.1f ms (min %.1f) over %d steps; inference forward pass %.1f ms; %d samples%n%n",
-                batch, loss, helpers ? "on" : "off", System.getenv("OMP_NUM_THREADS"), median, sorted[0], steps,
-                forwardMs, total);
+                batch, loss, parsed, Nd4j.getBackend().buildInfo().contains("HAVE_ONEDNN") ? "oneDNN build" : "plain build",
+                System.getenv("OMP_NUM_THREADS"), median, sorted[0], steps, forwardMs, total);
         System.out.println(report);
         System.out.println();
         System.out.println("| part | phase | share of samples | ms per step |");
