@@ -1,5 +1,6 @@
 package io.github.lossvariants.benchmarks;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.github.lossvariants.onednn.OneDnnHelpers;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -13,6 +14,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,26 +32,33 @@ import java.util.Map;
  * sample to the innermost DL4J layer, vertex, updater or loss frame on its stack, split into forward
  * and backward by whether a backward method is on the stack. Prints the median step, and per part its
  * share of the samples and that share of the median step, as a Markdown table. A profiling aid, not
- * the published benchmark:
+ * the published benchmark. It also prints the median process CPU time of a step: with
+ * {@code OMP_NUM_THREADS=1} every op runs on the calling thread, so that figure is the work of a step
+ * whatever else runs on the machine:
  * {@code java -cp benchmarks/target/benchmarks.jar io.github.lossvariants.benchmarks.StepProfile [--batch 32]
  * [--steps 30] [--loss dl4j-mcxent] [--setup fast|dl4j|helpers+deconvolution+cache]}.
  */
 public final class StepProfile {
-    /** Innermost-first: the first rule whose class prefix appears on the stack names the part. */
+    /**
+     * The innermost frame whose class starts with one of these prefixes names the part of the step a
+     * sample belongs to (the loss function and its softmax count as the loss layer's).
+     */
     private static final String[][] PARTS = {
             {"org.nd4j.linalg.learning.", "updater (Adam)"},
             {"org.deeplearning4j.nn.updater.", "updater (Adam)"},
-            {"org.nd4j.linalg.activations.", "activation"},
-            {"org.nd4j.linalg.lossfunctions.", "loss"},
-            {"io.github.lossvariants.", "loss"},
-            {"org.deeplearning4j.nn.layers.convolution.CnnLossLayer", "loss layer (reshapes)"},
+            {"io.github.lossvariants.onednn.OneDnnDeconvolution2D", "transposed convolution"},
             {"org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer", "transposed convolution"},
+            {"org.nd4j.linalg.lossfunctions.", "loss layer (loss, softmax, reshapes)"},
+            {"io.github.lossvariants.", "loss layer (loss, softmax, reshapes)"},
+            {"org.deeplearning4j.nn.layers.convolution.CnnLossLayer", "loss layer (loss, softmax, reshapes)"},
             {"org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper", "convolution"},
             {"org.deeplearning4j.nn.layers.convolution.ConvolutionLayer", "convolution"},
             {"org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper", "max pooling"},
             {"org.deeplearning4j.nn.layers.convolution.subsampling.", "max pooling"},
             {"org.deeplearning4j.nn.graph.vertex.impl.MergeVertex", "merge vertex"},
     };
+    /** Activation functions inside a convolution are shown apart from it. */
+    private static final String ACTIVATIONS = "org.nd4j.linalg.activations.";
     private static final List<String> BACKWARD_METHODS = List.of("backpropGradient", "doBackward", "calcBackpropGradients");
 
     private StepProfile() {
@@ -80,14 +89,18 @@ public final class StepProfile {
 
         Path file = Files.createTempFile("step-profile", ".jfr");
         double[] ms = new double[steps];
+        double[] cpuMs = new double[steps];
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
             recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
             recording.enable("jdk.NativeMethodSample").withPeriod(Duration.ofMillis(10));
             recording.start();
             for (int i = 0; i < steps; i++) {
                 long t = System.nanoTime();
+                long c = os.getProcessCpuTime();
                 net.fit(data);
                 ms[i] = (System.nanoTime() - t) / 1e6;
+                cpuMs[i] = (os.getProcessCpuTime() - c) / 1e6;
             }
             recording.stop();
             recording.dump(file);
@@ -101,11 +114,13 @@ public final class StepProfile {
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         double median = sorted[steps / 2];
+        Arrays.sort(cpuMs);
         int total = samples.values().stream().mapToInt(Integer::intValue).sum();
         System.out.printf(Locale.ROOT, "U-Net training step, batch %d, %s, setup %s, nd4j-native %s, OMP_NUM_THREADS=%s: "
-                        + "median %.1f ms (min %.1f) over %d steps; inference forward pass %.1f ms; %d samples%n%n",
+                        + "median %.1f ms (min %.1f) over %d steps, process CPU time %.1f ms per step; inference forward pass "
+                        + "%.1f ms; %d samples%n%n",
                 batch, loss, parsed, Nd4j.getBackend().buildInfo().contains("HAVE_ONEDNN") ? "oneDNN build" : "plain build",
-                System.getenv("OMP_NUM_THREADS"), median, sorted[0], steps, forwardMs, total);
+                System.getenv("OMP_NUM_THREADS"), median, sorted[0], steps, cpuMs[steps / 2], forwardMs, total);
         System.out.println(report);
         System.out.println();
         System.out.println("| part | phase | share of samples | ms per step |");
@@ -140,11 +155,13 @@ public final class StepProfile {
 
     private static String classify(List<RecordedFrame> frames) {
         String part = "other (graph bookkeeping, workspaces, gradient views)";
+        boolean activation = false;
         for (RecordedFrame f : frames) {
             String cls = f.getMethod().getType().getName();
+            activation |= cls.startsWith(ACTIVATIONS);
             String rule = Arrays.stream(PARTS).filter(r -> cls.startsWith(r[0])).map(r -> r[1]).findFirst().orElse(null);
             if (rule != null) {
-                part = rule;
+                part = activation && rule.contains("convolution") ? rule + ": activation (ReLU)" : rule;
                 break;
             }
         }

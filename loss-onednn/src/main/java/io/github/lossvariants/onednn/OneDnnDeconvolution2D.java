@@ -19,6 +19,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -26,8 +28,8 @@ import java.util.Map;
 
 /**
  * DL4J's {@link Deconvolution2D} (transposed convolution), computed as a 1x1 convolution followed by a
- * depth-to-space rearrangement when the kernel is square and equal to the stride, with no padding and
- * no dilation: the usual 2x2, stride-2 upsampling of a U-Net decoder. Same parameters (shapes, names,
+ * depth-to-space rearrangement (s*s strided copies) when the kernel is square and equal to the stride,
+ * with no padding and no dilation: the usual 2x2, stride-2 upsampling of a U-Net decoder. Same parameters (shapes, names,
  * initialisation), same outputs and gradients as {@code Deconvolution2D}; any other configuration runs
  * DL4J's own code.
  *
@@ -36,9 +38,10 @@ import java.util.Map;
  * with s*s*O output channels (channel (a*s + b)*O + o) and a depth-to-space of block s. ND4J
  * 1.0.0-M2.1's native {@code deconv2d} has no fast kernel for it, and DL4J has no helper for
  * transposed convolutions, while the 1x1 {@code conv2d} runs through oneDNN on the oneDNN build of
- * nd4j-native (measured in docs/PERFORMANCE.md). The backward pass is the reverse: space-to-depth of
- * the output gradient, {@code conv2d_bp}, and the weight gradient rearranged back (the bias gradient
- * summed over the s*s blocks).
+ * nd4j-native (measured in docs/PERFORMANCE.md). The rearrangement is s*s strided assignments, which
+ * cost a fraction of libnd4j's {@code depth_to_space} op. The backward pass is the reverse: the output
+ * gradient gathered by block (space-to-depth), {@code conv2d_bp}, and the weight gradient rearranged
+ * back (the bias gradient summed over the s*s blocks).
  *
  * <pre>{@code
  * .addLayer("up", new OneDnnDeconvolution2D.Builder(2, 2).stride(2, 2).nOut(32).activation(Activation.RELU).build(), "b2")
@@ -155,8 +158,11 @@ public class OneDnnDeconvolution2D extends Deconvolution2D {
             INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), zShape, 'c');
             Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(b1 == null ? new INDArray[]{x, w1} : new INDArray[]{x, w1, b1})
                     .addOutputs(z1).addIntegerArguments(conv1x1Args()).build());
-            Nd4j.exec(DynamicCustomOp.builder("depth_to_space").addInputs(z1).addOutputs(z)
-                    .addIntegerArguments(s, nhwc() ? 1 : 0).build());
+            for (int a = 0; a < s; a++) {
+                for (int c = 0; c < s; c++) {
+                    block(z, a, c, s).assign(channels(z1, a * s + c, oC));
+                }
+            }
             return new Pair<>(z, null);
         }
 
@@ -179,8 +185,11 @@ public class OneDnnDeconvolution2D extends Deconvolution2D {
             long[] xs = x.shape();
             long[] z1Shape = nhwc() ? new long[]{xs[0], xs[1], xs[2], s * s * oC} : new long[]{xs[0], s * s * oC, xs[2], xs[3]};
             INDArray dz1 = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, w.dataType(), z1Shape, 'c');
-            Nd4j.exec(DynamicCustomOp.builder("space_to_depth").addInputs(delta).addOutputs(dz1)
-                    .addIntegerArguments(s, nhwc() ? 1 : 0).build());
+            for (int a = 0; a < s; a++) {
+                for (int c = 0; c < s; c++) {
+                    channels(dz1, a * s + c, oC).assign(block(delta, a, c, s));
+                }
+            }
 
             INDArray w1 = blockWeights(w, s, ArrayType.BP_WORKING_MEM, workspaceMgr);
             INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, w.dataType(), xs, 'c');
@@ -211,6 +220,22 @@ public class OneDnnDeconvolution2D extends Deconvolution2D {
             g.setGradientFor(DeconvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
             weightNoiseParams.clear();
             return new Pair<>(g, dx);
+        }
+
+        /** @return the view of output positions (s*i + a, s*j + c) of a 4-D array in the layer's format */
+        private INDArray block(INDArray z, int a, int c, int s) {
+            int h = nhwc() ? 1 : 2;
+            INDArrayIndex rows = NDArrayIndex.interval(a, s, z.size(h));
+            INDArrayIndex cols = NDArrayIndex.interval(c, s, z.size(h + 1));
+            return nhwc() ? z.get(NDArrayIndex.all(), rows, cols, NDArrayIndex.all())
+                    : z.get(NDArrayIndex.all(), NDArrayIndex.all(), rows, cols);
+        }
+
+        /** @return the view of channels [block*O, (block+1)*O) of a 4-D array in the layer's format */
+        private INDArray channels(INDArray z1, int block, long oC) {
+            INDArrayIndex ch = NDArrayIndex.interval(block * oC, (block + 1) * oC);
+            return nhwc() ? z1.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), ch)
+                    : z1.get(NDArrayIndex.all(), ch, NDArrayIndex.all(), NDArrayIndex.all());
         }
 
         /** conv2d with a 1x1 kernel: kernel, stride, padding, dilation, not Same mode, data format, weights [oC, iC, kH, kW] */
