@@ -5,6 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -12,19 +14,24 @@ import java.util.Locale;
  * Median wall time of ND4J's native convolution ops for the shapes of the U-Net of
  * {@link TrainingStepBenchmark} at a batch size, float32: {@code conv2d} / {@code conv2d_bp} (3x3, Same),
  * {@code deconv2d} / {@code deconv2d_bp} (2x2, stride 2) and {@code maxpool2d} / {@code maxpool2d_bp}.
- * Run it once with each nd4j-native build on the class path to compare them. A profiling aid:
+ * Run it once with each nd4j-native build on the class path to compare them; with
+ * {@code OMP_NUM_THREADS=1} it times the calling thread's CPU time (load-independent). A profiling aid:
  * {@code java -cp benchmarks/target/benchmarks.jar io.github.lossvariants.benchmarks.NativeOpTimes [batch] [repeats]}.
  */
 public final class NativeOpTimes {
+    /** With one OpenMP thread every op runs on the calling thread: time its CPU time, not the wall clock. */
+    private static final boolean CPU_TIME = "1".equals(System.getenv("OMP_NUM_THREADS"));
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private NativeOpTimes() {
     }
 
     public static void main(String[] args) {
         int b = args.length > 0 ? Integer.parseInt(args[0]) : 32;
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        System.out.printf(Locale.ROOT, "nd4j-native %s, OMP_NUM_THREADS=%s, batch %d, median of %d%n%n",
+        System.out.printf(Locale.ROOT, "nd4j-native %s, OMP_NUM_THREADS=%s, batch %d, median %s of %d%n%n",
                 Nd4j.getBackend().buildInfo().contains("HAVE_ONEDNN") ? "oneDNN build" : "plain build",
-                System.getenv("OMP_NUM_THREADS"), b, repeats);
+                System.getenv("OMP_NUM_THREADS"), b, CPU_TIME ? "thread CPU time" : "wall time", repeats);
         System.out.println("| op | input | output channels | forward ms | backward ms |");
         System.out.println("| --- | --- | --- | --- | --- |");
         // the U-Net's convolutions: input channels, output channels, H, W
@@ -104,9 +111,9 @@ public final class NativeOpTimes {
         Nd4j.exec(op);
         double[] t = new double[repeats];
         for (int i = 0; i < repeats; i++) {
-            long s = System.nanoTime();
+            long s = CPU_TIME ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
             Nd4j.exec(op);
-            t[i] = (System.nanoTime() - s) / 1e6;
+            t[i] = ((CPU_TIME ? THREADS.getCurrentThreadCpuTime() : System.nanoTime()) - s) / 1e6;
         }
         Arrays.sort(t);
         return t[repeats / 2];

@@ -31,7 +31,8 @@ import java.util.Map;
  * 10 ms; native ND4J ops show as the JNI call of the Java method that made them), and attributes each
  * sample to the innermost DL4J layer, vertex, updater or loss frame on its stack, split into forward
  * and backward by whether a backward method is on the stack. Prints the median step, and per part its
- * share of the samples and that share of the median step, as a Markdown table. A profiling aid, not
+ * share of the samples and that share of the median step and of its median process CPU time, as a
+ * Markdown table. A profiling aid, not
  * the published benchmark. It also prints the median process CPU time of a step: with
  * {@code OMP_NUM_THREADS=1} every op runs on the calling thread, so that figure is the work of a step
  * whatever else runs on the machine:
@@ -123,15 +124,15 @@ public final class StepProfile {
                 System.getenv("OMP_NUM_THREADS"), median, sorted[0], steps, cpuMs[steps / 2], forwardMs, total);
         System.out.println(report);
         System.out.println();
-        System.out.println("| part | phase | share of samples | ms per step |");
-        System.out.println("| --- | --- | --- | --- |");
+        System.out.println("| part | phase | share of samples | ms per step | CPU ms per step |");
+        System.out.println("| --- | --- | --- | --- | --- |");
         List<Map.Entry<String, Integer>> rows = new ArrayList<>(samples.entrySet());
         rows.sort((a, b) -> b.getValue() - a.getValue());
         for (Map.Entry<String, Integer> e : rows) {
             double share = e.getValue() / (double) total;
             String[] partPhase = e.getKey().split("\t");
-            System.out.printf(Locale.ROOT, "| %s | %s | %.1f %% | %.1f |%n", partPhase[0], partPhase[1], 100 * share,
-                    share * median);
+            System.out.printf(Locale.ROOT, "| %s | %s | %.1f %% | %.1f | %.1f |%n", partPhase[0], partPhase[1], 100 * share,
+                    share * median, share * cpuMs[steps / 2]);
         }
     }
 
