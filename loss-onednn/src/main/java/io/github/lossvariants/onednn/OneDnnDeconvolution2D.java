@@ -4,6 +4,7 @@ import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
@@ -16,6 +17,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -139,11 +141,39 @@ public class OneDnnDeconvolution2D extends Deconvolution2D {
             return layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC;
         }
 
+        /**
+         * DL4J's {@code Deconvolution2DLayer.activate}, plus what {@code ConvolutionLayer.activate} does and it
+         * does not: with a {@code CacheMode} other than NONE, the pre-activation of a training pass is kept
+         * (in DL4J's FF_CACHE workspace) for the backward pass instead of being computed again.
+         */
+        @Override
+        public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+            if (blockSize() == 0) {
+                return super.activate(training, workspaceMgr);
+            }
+            assertInputSet(false);
+            if (cacheMode == null) {
+                cacheMode = CacheMode.NONE;
+            }
+            applyDropOutIfNecessary(training, workspaceMgr);
+            INDArray z = preOutput(training, false, workspaceMgr).getFirst();
+            if (training && cacheMode != CacheMode.NONE && workspaceMgr.hasConfiguration(ArrayType.FF_CACHE)
+                    && workspaceMgr.isWorkspaceOpen(ArrayType.FF_CACHE)) {
+                try (MemoryWorkspace cache = workspaceMgr.notifyScopeBorrowed(ArrayType.FF_CACHE)) {
+                    preOutput = z.unsafeDuplication();
+                }
+            }
+            return layerConf().getActivationFn().getActivation(z, training);
+        }
+
         @Override
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
             int s = blockSize();
             if (s == 0) {
                 return super.preOutput(training, forBackprop, workspaceMgr);
+            }
+            if (forBackprop && preOutput != null) {
+                return new Pair<>(preOutput, null);
             }
             INDArray x = checkedInput(ArrayType.FF_WORKING_MEM, workspaceMgr);
             INDArray w = getParamWithNoise(DeconvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);

@@ -3,6 +3,7 @@ package io.github.lossvariants.onednn;
 import io.github.lossvariants.api.region.PerImageLossLayer;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -56,12 +57,17 @@ class OneDnnDeconvolution2DTest {
     /** conv 3x3 -> transposed convolution (kernel and stride s, or the given one) -> conv 1x1 -> per-image loss */
     private static MultiLayerConfiguration net(boolean ours, CNN2DFormat format, int[] kernel, int[] stride, int[] padding,
                                                boolean bias, DataType type) {
+        return net(ours, format, kernel, stride, padding, bias, type, CacheMode.NONE);
+    }
+
+    private static MultiLayerConfiguration net(boolean ours, CNN2DFormat format, int[] kernel, int[] stride, int[] padding,
+                                               boolean bias, DataType type, CacheMode cacheMode) {
         Deconvolution2D.Builder up = ours ? new OneDnnDeconvolution2D.Builder() : new Deconvolution2D.Builder();
         up.kernelSize(kernel).stride(stride).padding(padding).dataFormat(format);
         up.nOut(5).hasBias(bias).activation(Activation.TANH).name("up");
         return new NeuralNetConfiguration.Builder().seed(3).dataType(type)
                 .updater(type == DataType.DOUBLE ? new NoOp() : new Adam(1e-2))
-                .weightInit(WeightInit.XAVIER).convolutionMode(ConvolutionMode.Truncate).list()
+                .weightInit(WeightInit.XAVIER).convolutionMode(ConvolutionMode.Truncate).cacheMode(cacheMode).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(4).activation(Activation.TANH).dataFormat(format).build())
                 .layer(up.build())
                 .layer(new ConvolutionLayer.Builder(1, 1).nOut(CLASSES).activation(Activation.IDENTITY).dataFormat(format).build())
@@ -113,6 +119,21 @@ class OneDnnDeconvolution2DTest {
         OneDnnHelpers.enable(ours);
         compare(dl4j, ours, input(3, CNN2DFormat.NCHW, DataType.FLOAT, 3), labels(3, 2 * H, 2 * W, CNN2DFormat.NCHW,
                 DataType.FLOAT, 4), "with helpers");
+    }
+
+    /** With CacheMode.DEVICE the layer keeps its pre-activation for the backward pass (DL4J's layer computes it again). */
+    @ParameterizedTest(name = "cached forward results {0}")
+    @MethodSource("formats")
+    void keepsItsForwardResultWithACacheMode(CNN2DFormat format) {
+        int[] two = {2, 2};
+        MultiLayerNetwork dl4j = TestNets.init(net(false, format, two, two, new int[]{0, 0}, true, DataType.FLOAT));
+        MultiLayerNetwork ours = TestNets.init(net(true, format, two, two, new int[]{0, 0}, true, DataType.FLOAT,
+                CacheMode.DEVICE));
+        ours.setParams(dl4j.params().dup());
+        for (int step = 0; step < 2; step++) {
+            compare(dl4j, ours, input(3, format, DataType.FLOAT, 20 + step),
+                    labels(3, 2 * H, 2 * W, format, DataType.FLOAT, 30 + step), format + " cached, step " + step);
+        }
     }
 
     @Test
