@@ -27,7 +27,9 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code ConvolutionLayer} (2-D, exactly that class): {@code MKLDNNConvHelper}, i.e. ND4J's native
- *       {@code conv2d} / {@code conv2d_bp} ops, which the oneDNN build runs through oneDNN;</li>
+ *       {@code conv2d} / {@code conv2d_bp} ops, which the oneDNN build runs through oneDNN (as
+ *       {@link ContiguousNhwcConvHelper}, which gives NHWC arrays to it contiguous: oneDNN's kernels in
+ *       that build compute garbage from strided NHWC views);</li>
  *   <li>{@code SubsamplingLayer} (exactly that class), max and average pooling: {@code MKLDNNSubsamplingHelper}
  *       (backward pass; DL4J's forward pass already calls the native op). Skipped: p-norm and sum pooling
  *       (the helper has none) and average pooling with {@code avgPoolIncludePadInDivisor=true} (models
