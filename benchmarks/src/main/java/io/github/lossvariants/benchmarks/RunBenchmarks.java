@@ -44,13 +44,22 @@ public final class RunBenchmarks {
         boolean quick = false;
         String filter = ".*";
         Path out = null;
+        String[] batches = {"8"};
+        String setup = "fast";
+        String pytorch = null;
+        String python = "python3";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick": quick = true; break;
                 case "--filter": filter = args[++i]; break;
                 case "--out": out = Path.of(args[++i]); break;
+                case "--batch": batches = args[++i].split(","); break;
+                case "--setup": setup = args[++i]; break;
+                case "--pytorch": pytorch = args[++i]; break;
+                case "--python": python = args[++i]; break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: [--quick] [--filter REGEX] [--out FILE]");
+                        + "; usage: [--quick] [--filter REGEX] [--out FILE] [--batch N,M] [--setup fast|dl4j]"
+                        + " [--pytorch torch_unet_step.py [--python /usr/bin/python3]]");
             }
         }
         Pattern p = Pattern.compile(filter);
@@ -69,7 +78,8 @@ public final class RunBenchmarks {
                 .forks(1).jvmArgsAppend("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G")
                 .shouldFailOnError(false);
         if (p.matcher("training-step").find()) {
-            opts.include(TrainingStepBenchmark.class.getName() + ".trainingStep");
+            opts.include(TrainingStepBenchmark.class.getName() + ".trainingStep")
+                    .param("batch", batches).param("setup", setup);
         }
         Collection<RunResult> results = new Runner(opts.build()).run();
 
@@ -83,11 +93,17 @@ public final class RunBenchmarks {
             } else if (bench.endsWith("inPlaceExp")) {
                 key = "exp";
             } else {
-                key = "step/" + r.getParams().getParam("loss");
+                key = "step/" + r.getParams().getParam("loss") + "/" + r.getParams().getParam("batch");
             }
             median.put(key, r.getPrimaryResult().getStatistics().getPercentile(50.0));
         }
-        String table = table(cases, median, registry, quick);
+        Map<String, String> torch = new LinkedHashMap<>();
+        if (pytorch != null && p.matcher("training-step").find()) {
+            for (String b : batches) {
+                torch.put(b, PyTorchStep.run(python, pytorch, Integer.parseInt(b)));
+            }
+        }
+        String table = table(cases, median, registry, quick, batches, setup, torch);
         System.out.println(table);
         if (out != null) {
             Files.writeString(out, table, StandardCharsets.UTF_8);
@@ -126,7 +142,8 @@ public final class RunBenchmarks {
         }
     }
 
-    private static String table(List<String> cases, Map<String, Double> median, LossRegistry registry, boolean quick) {
+    private static String table(List<String> cases, Map<String, Double> median, LossRegistry registry, boolean quick,
+                                String[] batches, String setup, Map<String, String> torch) {
         StringBuilder b = new StringBuilder();
         Double exp = median.get("exp");
         b.append(String.format(Locale.ROOT, "JMH %s, sample mode, medians; %s; backend %s; OMP_NUM_THREADS=%s; %s%n%n",
@@ -144,11 +161,21 @@ public final class RunBenchmarks {
             b.append(String.format(Locale.ROOT, "| %s | `%s` | %s | %s | %s | %s | %s | %s |%n", probe.input, probe.lossSpec,
                     fmt(t), fmt(tw), ratio(t, base), ratio(tw, basew), ratio(t, exp), allocations(probe)));
         }
-        Double a = median.get("step/dl4j-mcxent");
-        Double f = median.get("step/focal-tversky");
-        if (a != null || f != null) {
-            b.append(String.format(Locale.ROOT, "%nTraining step, U-Net [8, 1, 64, 84], 11 classes: LossMCXENT %s ms,"
-                    + " focal-tversky %s ms, ratio %s%n", fmt(a), fmt(f), ratio(f, a)));
+        for (String batch : batches) {
+            Double a = median.get("step/dl4j-mcxent/" + batch);
+            Double f = median.get("step/focal-tversky/" + batch);
+            if (a != null || f != null) {
+                b.append(String.format(Locale.ROOT, "%nTraining step, U-Net [%s, 1, 64, 84], 11 classes: LossMCXENT %s ms,"
+                        + " focal-tversky %s ms, ratio %s", batch, fmt(a), fmt(f), ratio(f, a)));
+                b.append(setup.equals("fast") ? "" : " (setup " + setup + ")");
+                String t = torch.get(batch);
+                if (t != null) {
+                    Double tm = PyTorchStep.medianMs(t);
+                    b.append(String.format(Locale.ROOT, "; PyTorch %s ms, LossMCXENT / PyTorch %s (%s)",
+                            fmt(tm), ratio(a, tm), t.trim()));
+                }
+                b.append(String.format("%n"));
+            }
         }
         return b.toString();
     }

@@ -1,6 +1,7 @@
 package io.github.lossvariants.examples.bench;
 
 import io.github.lossvariants.examples.data.DigitCanvas;
+import io.github.lossvariants.onednn.OneDnnHelpers;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -110,6 +111,7 @@ abstract class CanvasBenchmark implements Benchmark {
      */
     double[][] train(Model net, String spec, int seed, RunSettings s, Progress.Factory progress,
                      Function<int[], INDArray> targets, IntToDoubleFunction evaluate) {
+        OneDnnHelpers.enable(net); // DL4J's oneDNN layer helpers (loss-onednn): ~10x faster convolutions on CPU
         int n = sets.train().size();
         int epochCount = epochs(s);
         int batches = (n + BATCH - 1) / BATCH;
