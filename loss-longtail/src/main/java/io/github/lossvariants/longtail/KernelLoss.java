@@ -7,6 +7,7 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -57,10 +58,15 @@ abstract class KernelLoss extends BaseLoss {
     @Override
     protected final Evaluation evaluate(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
                                         boolean gradient, boolean rowScores) {
-        if (preOutput != null && preOutput.rank() == 2) {
+        // labels and logits that are not non-empty 2-D arrays of equal shape: the kernel rejects them,
+        // naming the shapes (the class count check and the logit adjustment would fail first, less
+        // clearly: ND4J's "Cannot perform operation addRowVector on empty array")
+        boolean rows = preOutput != null && labels != null && preOutput.rank() == 2 && !preOutput.isEmpty()
+                && Arrays.equals(labels.shape(), preOutput.shape());
+        if (rows) {
             checkClasses(preOutput.size(1));
         }
-        INDArray z = kernelLogits(labels, preOutput);
+        INDArray z = rows ? kernelLogits(labels, preOutput) : preOutput;
         ILossFunction k = kernel();
         // the kernel validates its inputs (null, shapes, values) before z is used here
         if (gradient) {

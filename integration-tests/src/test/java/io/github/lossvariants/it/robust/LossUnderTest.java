@@ -1,111 +1,59 @@
 package io.github.lossvariants.it.robust;
 
-import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.LossProvider;
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * What the generic robustness tests need to know about one registered loss, found by probing its
- * default instance rather than by a hand-written list, so that every current and future provider is
- * covered: which output activations it accepts (a loss that rejects SIGMOID with a
- * {@link LossConfigurationException} is a softmax loss, and vice versa), whether it accepts
- * labels-shaped (per-output) masks, whether it accepts soft labels, whether it groups rows into
- * examples ({@link RowGroupedLoss}).
+ * One registered loss as the robustness tests drive it: its provider (the parameter schema) and its
+ * {@link LossSettings} entry. {@link #all()} covers every registered loss and fails, naming them,
+ * when some have no entry.
  */
 final class LossUnderTest {
-    /**
-     * Losses whose Javadoc allows a negative score. None today: every loss of this project is a
-     * (weighted) cross-entropy, focal or region term, or a calibration penalty that is a mean of
-     * absolute values, all >= 0. Add a loss here only when its Javadoc says it can be negative.
-     */
-    static final Set<String> MAY_BE_NEGATIVE = Set.of();
-
-    /**
-     * Losses whose documented gradient is not the derivative of their score where a parameter clips
-     * the probabilities: {@code bce} returns DL4J's LossBinaryXENT gradient, which uses the clipped
-     * probability in dL/dp but the unclipped sigmoid derivative (see its Javadoc). Finite
-     * differences are checked for them only where clipping is inactive: |z| below
-     * log((1 - clipEps)/clipEps).
-     */
-    static final Set<String> STRAIGHT_THROUGH_CLIP = Set.of("bce");
-
-    /**
-     * Losses whose Javadoc requires a per-output mask to be constant within a row (a softmax loss
-     * whose row term couples two classes): {@code dual-focal}. Their per-output masks are drawn
-     * row-constant. Not enforced by the loss (its kernel does not see the mask); see RELIABILITY.md.
-     */
-    static final Set<String> ROW_CONSTANT_PER_OUTPUT_MASK = Set.of("dual-focal");
-
-    /**
-     * Boolean parameters that, when true, make a loss return a documented surrogate gradient rather
-     * than the derivative of its score: {@code asymmetric}'s {@code detachFocusingWeight} (ASL's
-     * reference treats the focusing weight as a constant in backprop). Finite differences are
-     * checked with the parameter false; the other properties with both values.
-     */
-    static final java.util.Map<String, String> SURROGATE_GRADIENT_FLAG = java.util.Map.of("asymmetric",
-            "detachFocusingWeight");
-
     /** Only these losses when {@code -Drobust.losses=a,b} is given (for iterating on one loss). */
     static final Set<String> ONLY = System.getProperty("robust.losses", "").isBlank() ? Set.of()
             : Set.of(System.getProperty("robust.losses").split(","));
 
     final LossProvider provider;
     final String name;
-    final LossFunction defaults;
+    final LossSettings settings;
     final List<Activation> activations;
-    final boolean perOutputMask;
-    final boolean softLabels;
-    final boolean rowGrouped;
     final boolean projectLoss;
-    /** Output widths accepted per activation: null for any width from 2 (and 1 if accepted) up. */
-    final java.util.Map<Activation, List<Integer>> fixedWidths;
 
-    private LossUnderTest(LossProvider provider, LossFunction defaults, List<Activation> activations,
-                          boolean perOutputMask, boolean softLabels, java.util.Map<Activation, List<Integer>> fixedWidths) {
-        this.fixedWidths = fixedWidths;
+    private LossUnderTest(LossProvider provider, LossSettings settings, boolean projectLoss) {
         this.provider = provider;
         this.name = provider.name();
-        this.defaults = defaults;
-        this.activations = activations;
-        this.perOutputMask = perOutputMask;
-        this.softLabels = softLabels;
-        this.rowGrouped = defaults instanceof RowGroupedLoss;
-        this.projectLoss = defaults.getClass().getName().startsWith("io.github.lossvariants.");
+        this.settings = settings;
+        this.activations = settings.activations();
+        this.projectLoss = projectLoss;
+    }
+
+    /** @return a width the loss accepts with this activation, at most {@code max} */
+    int width(Activation a, Random rng, int max) {
+        return settings.width(a, rng, max);
+    }
+
+    /** @return 3, or the width closest below it that the activation allows */
+    int defaultWidth(Activation a) {
+        return settings.defaultWidth(a);
     }
 
     /**
-     * @return a random output width the loss accepts with this activation: 1..max for sigmoid-only
-     * dense losses, 2..max otherwise, or one of the fixed widths a loss requires (e.g. unified-focal:
-     * 2 channels with softmax, 1 with sigmoid)
+     * The loss with its defaults, the required parameters for {@code nOut} outputs and what the
+     * activation needs (e.g. {@code class-balanced(baseLoss=softmax)} under SOFTMAX); a region loss
+     * with one row per example.
      */
-    int width(Activation a, java.util.Random rng, int max) {
-        List<Integer> fixed = fixedWidths.get(a);
-        if (fixed != null) {
-            return fixed.get(rng.nextInt(fixed.size()));
-        }
-        int min = !activations.contains(Activation.SOFTMAX) && !rowGrouped ? 1 : 2;
-        return min + rng.nextInt(max - min + 1);
-    }
-
-    /** @return 3, or the loss's first fixed width for this activation */
-    int defaultWidth(Activation a) {
-        List<Integer> fixed = fixedWidths.get(a);
-        return fixed == null || fixed.contains(3) ? 3 : fixed.get(0);
-    }
-
-    boolean nonNegative() {
-        return !MAY_BE_NEGATIVE.contains(name);
+    LossFunction defaults(LossRegistry registry, Activation a, int nOut) {
+        return registry.create(name, Generators.minimalParameters(provider, settings, a, nOut));
     }
 
     @Override
@@ -113,70 +61,35 @@ final class LossUnderTest {
         return name;
     }
 
-    /** @return every registered loss, probed */
+    /**
+     * @return every registered loss (or those of {@code -Drobust.losses})
+     * @throws AssertionError naming every registered loss without a {@link LossSettings} entry
+     */
     static List<LossUnderTest> all() {
         LossRegistry registry = LossRegistry.discover();
+        Set<String> missing = new TreeSet<>();
         List<LossUnderTest> out = new ArrayList<>();
         for (LossProvider p : registry.providers()) {
+            LossSettings s = LossSettings.of(p.name());
+            if (s == null) {
+                missing.add(p.name());
+                continue;
+            }
             if (!ONLY.isEmpty() && !ONLY.contains(p.name())) {
                 continue;
             }
-            out.add(probe(p, registry.create(p.name())));
+            LossFunction probe = registry.create(p.name(), Generators.minimalParameters(p, s, s.activations().get(0),
+                    s.defaultWidth(s.activations().get(0))));
+            if (s.regionLoss != probe instanceof RowGroupedLoss) {
+                throw new AssertionError(p.name() + ": its LossSettings entry says regionLoss=" + s.regionLoss
+                        + " but the loss is " + (probe instanceof RowGroupedLoss ? "" : "not ") + "a RowGroupedLoss");
+            }
+            out.add(new LossUnderTest(p, s, probe.getClass().getName().startsWith("io.github.lossvariants.")));
+        }
+        if (!missing.isEmpty()) {
+            throw new AssertionError("Registered losses without an entry in LossSettings (the robustness suite cannot"
+                    + " generate cases for them; add one entry each): " + missing);
         }
         return Collections.unmodifiableList(out);
-    }
-
-    static LossUnderTest probe(LossProvider provider, LossFunction loss) {
-        List<Activation> acts = new ArrayList<>();
-        java.util.Map<Activation, List<Integer>> fixed = new java.util.HashMap<>();
-        for (Activation a : new Activation[]{Activation.SIGMOID, Activation.SOFTMAX}) {
-            List<Integer> widths = new ArrayList<>();
-            for (int w = 1; w <= 4; w++) {
-                if (accepts(loss, oneHot(w), logits(w), a, null)) {
-                    widths.add(w);
-                }
-            }
-            if (widths.isEmpty()) {
-                continue;
-            }
-            acts.add(a);
-            if (!(widths.contains(3) && widths.contains(4))) {
-                fixed.put(a, List.copyOf(widths));
-            }
-        }
-        if (acts.isEmpty()) {
-            throw new AssertionError(provider.name() + ": accepts neither SIGMOID nor SOFTMAX on one-hot labels "
-                    + "of width 1 to 4 and default parameters; the robustness tests cannot drive it");
-        }
-        Activation a = acts.get(0);
-        int w = fixed.containsKey(a) ? fixed.get(a).get(fixed.get(a).size() - 1) : 3;
-        boolean perOutput = accepts(loss, oneHot(w), logits(w), a, Nd4j.ones(DataType.DOUBLE, 2, w));
-        INDArray soft = Nd4j.createFromArray(new double[][]{{0.6, 0.3, 0.1, 0.0}, {0.2, 0.5, 0.1, 0.2}})
-                .get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, w)).dup();
-        if (w == 1) {
-            soft = Nd4j.createFromArray(new double[][]{{0.6}, {0.2}});
-        }
-        boolean softLabels = accepts(loss, soft, logits(w), a, null);
-        return new LossUnderTest(provider, loss, List.copyOf(acts), perOutput, softLabels, fixed);
-    }
-
-    private static INDArray oneHot(int w) {
-        INDArray y = Nd4j.zeros(DataType.DOUBLE, 2, w);
-        y.putScalar(0, 0, 1.0);
-        y.putScalar(1, w - 1, 1.0);
-        return y;
-    }
-
-    private static INDArray logits(int w) {
-        return Nd4j.linspace(-1, 1.5, 2 * w, DataType.DOUBLE).reshape('c', 2, w);
-    }
-
-    private static boolean accepts(LossFunction loss, INDArray y, INDArray z, Activation a, INDArray mask) {
-        try {
-            loss.computeGradientAndScore(y, z, a.getActivationFunction(), mask, false);
-            return true;
-        } catch (LossConfigurationException e) {
-            return false;
-        }
     }
 }
