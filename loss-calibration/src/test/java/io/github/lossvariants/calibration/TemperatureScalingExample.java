@@ -23,7 +23,9 @@ import java.util.Random;
  * Worked example (docs/calibration.md): an MLP over-fits a small noisy 3-class problem and becomes
  * over-confident; temperature scaling fitted on a validation set brings the test ECE down without
  * changing a single prediction. Run it with
- * {@code mvn -pl loss-calibration test -Dtest=TemperatureScalingExampleTest} (it prints its report).
+ * {@code mvn -pl loss-calibration -am verify -Dtest=TemperatureScalingExampleTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}, which writes the report to
+ * {@code loss-calibration/target/temperature-scaling-example.txt}.
  */
 public final class TemperatureScalingExample {
     private TemperatureScalingExample() {

@@ -3,6 +3,7 @@ package io.github.lossvariants.tversky;
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.region.RegionOptions;
+import io.github.lossvariants.testkit.LossChecks;
 import io.github.lossvariants.tversky.GeneralizedDiceLoss.WeightType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,11 +117,11 @@ class GeneralizedDiceLossTest {
                 INDArray y = softmax ? oneHot(r, rows, 3) : binary(r, rows, 3, 0.3);
                 IActivation act = softmax ? SOFTMAX : SIGMOID;
                 RegionOptions o = RegionOptions.defaults().withRowsPerExample(4);
-                FiniteDifferences.check(new GeneralizedDiceLoss(type, 1e-5, o), y, z, act, null);
+                LossChecks.assertGradientMatchesFiniteDifferences(new GeneralizedDiceLoss(type, 1e-5, o), y, z, act, null);
                 INDArray rowMask = binary(r, rows, 1, 0.7);
-                FiniteDifferences.check(new GeneralizedDiceLoss(type, 1e-5, o.withBatch(true)), y, z, act, rowMask);
+                LossChecks.assertGradientMatchesFiniteDifferences(new GeneralizedDiceLoss(type, 1e-5, o.withBatch(true)), y, z, act, rowMask);
                 if (!softmax) {
-                    FiniteDifferences.check(new GeneralizedDiceLoss(type, 1e-5, o.withIncludeBackground(false)), y, z,
+                    LossChecks.assertGradientMatchesFiniteDifferences(new GeneralizedDiceLoss(type, 1e-5, o.withIncludeBackground(false)), y, z,
                             act, binary(r, rows, 3, 0.7));
                 }
             }

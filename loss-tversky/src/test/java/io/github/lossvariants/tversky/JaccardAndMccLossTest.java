@@ -2,6 +2,7 @@ package io.github.lossvariants.tversky;
 
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.region.RegionOptions;
+import io.github.lossvariants.testkit.LossChecks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.IActivation;
@@ -141,13 +142,13 @@ class JaccardAndMccLossTest {
             IActivation act = softmax ? SOFTMAX : SIGMOID;
             INDArray rowMask = binary(r, rows, 1, 0.7);
             for (RegionOptions options : new RegionOptions[]{o, o.withBatch(true)}) {
-                FiniteDifferences.check(new JaccardLoss(1e-5, options), y, z, act, null);
-                FiniteDifferences.check(new JaccardLoss(1e-5, options), y, z, act, rowMask);
-                FiniteDifferences.check(new MccLoss(1e-5, options), y, z, act, null);
-                FiniteDifferences.check(new MccLoss(1e-5, options), y, z, act, rowMask);
+                LossChecks.assertGradientMatchesFiniteDifferences(new JaccardLoss(1e-5, options), y, z, act, null);
+                LossChecks.assertGradientMatchesFiniteDifferences(new JaccardLoss(1e-5, options), y, z, act, rowMask);
+                LossChecks.assertGradientMatchesFiniteDifferences(new MccLoss(1e-5, options), y, z, act, null);
+                LossChecks.assertGradientMatchesFiniteDifferences(new MccLoss(1e-5, options), y, z, act, rowMask);
             }
             if (!softmax) {
-                FiniteDifferences.check(new MccLoss(0.1, o.withClassWeights(1, 2, 3)), y, z, act,
+                LossChecks.assertGradientMatchesFiniteDifferences(new MccLoss(0.1, o.withClassWeights(1, 2, 3)), y, z, act,
                         binary(r, rows, 3, 0.7));
             }
         }

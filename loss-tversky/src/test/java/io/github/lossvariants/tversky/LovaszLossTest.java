@@ -2,6 +2,7 @@ package io.github.lossvariants.tversky;
 
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.testkit.LossChecks;
 import io.github.lossvariants.tversky.LovaszLoss.Mode;
 import io.github.lossvariants.tversky.internal.SortedRanks;
 import org.junit.jupiter.api.BeforeAll;
@@ -203,16 +204,16 @@ class LovaszLossTest {
                 } while (!distinctErrors(mode, z, y, perImage ? positions : rows) && attempts < 100);
                 assertTrue(attempts < 100, "no draw with distinct errors");
                 LovaszLoss loss = new LovaszLoss(mode, perImage, positions);
-                FiniteDifferences.check(loss, y, z, act, null);
+                LossChecks.assertGradientMatchesFiniteDifferences(loss, y, z, act, null);
                 INDArray rowMask = Nd4j.ones(DataType.DOUBLE, rows, 1);
                 rowMask.putScalar(1, 0, 0.0);
                 rowMask.putScalar(8, 0, 0.0);
-                FiniteDifferences.check(loss, y, z, act, rowMask);
+                LossChecks.assertGradientMatchesFiniteDifferences(loss, y, z, act, rowMask);
                 if (mode == Mode.BINARY) {
                     INDArray outMask = Nd4j.ones(DataType.DOUBLE, rows, classes);
                     outMask.putScalar(0, 1, 0.0);
                     outMask.putScalar(7, 2, 0.0);
-                    FiniteDifferences.check(loss, y, z, act, outMask);
+                    LossChecks.assertGradientMatchesFiniteDifferences(loss, y, z, act, outMask);
                 }
             }
         }

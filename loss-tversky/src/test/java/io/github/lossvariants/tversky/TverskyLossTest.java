@@ -6,6 +6,7 @@ import io.github.lossvariants.api.LossFunction;
 import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.region.RegionLoss;
 import io.github.lossvariants.api.region.RegionOptions;
+import io.github.lossvariants.testkit.LossChecks;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.IActivation;
@@ -172,7 +173,7 @@ class TverskyLossTest {
         INDArray g = t.computeGradient(y, z, SOFTMAX, wholePixels);
         assertEquals(t.computeGradient(y, z, SOFTMAX, pixels), g);
         assertEquals(0.0, g.getRow(1).norm1Number().doubleValue(), 0.0);
-        FiniteDifferences.check(t, y, z, SOFTMAX, wholePixels);
+        LossChecks.assertGradientMatchesFiniteDifferences(t, y, z, SOFTMAX, wholePixels);
         // ... and equals the loss on the unmasked pixels alone (image 0: pixels 0, 2, 3; image 1: 6, 7)
         double expected = new TverskyLoss(0.3, 0.7, 1e-5, o.withRowsPerExample(3)).computeScore(
                 y.getRows(0, 2, 3), z.getRows(0, 2, 3), SOFTMAX, null, false)
@@ -204,8 +205,8 @@ class TverskyLossTest {
         INDArray[] masks = {null, rowMask, outMask};
         INDArray[] softmaxMasks = {null, rowMask, outMaskRows};
         for (int i = 0; i < losses.length; i++) {
-            FiniteDifferences.check(losses[i], yMulti, z, SIGMOID, masks[i % 3]);
-            FiniteDifferences.check(losses[i], yOne, z, SOFTMAX, softmaxMasks[(i + 1) % 3]);
+            LossChecks.assertGradientMatchesFiniteDifferences(losses[i], yMulti, z, SIGMOID, masks[i % 3]);
+            LossChecks.assertGradientMatchesFiniteDifferences(losses[i], yOne, z, SOFTMAX, softmaxMasks[(i + 1) % 3]);
         }
     }
 
@@ -221,7 +222,7 @@ class TverskyLossTest {
             assertEquals(0.0, f.computeScore(y, z, a, null, false), 1e-6);
         }
         // near TI = 1 but not at it, finite differences still agree
-        FiniteDifferences.check(f, y, y.mul(6).subi(3), SIGMOID, null);
+        LossChecks.assertGradientMatchesFiniteDifferences(f, y, y.mul(6).subi(3), SIGMOID, null);
     }
 
     @Test

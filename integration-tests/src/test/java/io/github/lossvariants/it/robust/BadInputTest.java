@@ -2,6 +2,7 @@ package io.github.lossvariants.it.robust;
 
 import io.github.lossvariants.api.LossConfigurationException;
 import io.github.lossvariants.api.LossFunction;
+import io.github.lossvariants.api.LossRegistry;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.nd4j.linalg.activations.Activation;
@@ -133,18 +134,20 @@ class BadInputTest {
         return m;
     }
 
+    private static final LossRegistry REGISTRY = LossRegistry.discover();
+
     @TestFactory
     Stream<DynamicTest> everyMistakeFailsWithAClearMessage() {
         return LossUnderTest.all().stream().map(l -> DynamicTest.dynamicTest(l.name, () -> {
             for (Activation own : l.activations) {
-                for (Mistake m : mistakes(own, l.defaultWidth(own))) {
-                    if (m.what.startsWith("soft labels") && l.softLabels) {
-                        continue; // soft labels are valid for this loss (probed); covered by the property tests
+                int w = l.defaultWidth(own);
+                LossFunction loss = l.defaults(REGISTRY, own, w);
+                for (Mistake m : mistakes(own, w)) {
+                    if (m.what.startsWith("soft labels") && l.settings.softLabels) {
+                        continue; // soft labels are valid for this loss (LossSettingsTest checks the entry)
                     }
-                    LossFunction loss = l.instance(own);
-                    if (m.activation == Activation.IDENTITY && (LossUnderTest.DEFINED_ON_IDENTITY.contains(l.name)
-                            || LossUnderTest.acceptsActivation(loss, Activation.IDENTITY, l.defaultWidth(own)))) {
-                        continue; // a loss on the raw logits (the Lovasz hinge, two-way) is defined behind IDENTITY
+                    if (m.activation != null && l.activations.contains(m.activation)) {
+                        continue; // e.g. IDENTITY for two-way, which reads the raw logits
                     }
                     Activation act = m.activation == null ? own : m.activation;
                     for (int entry = 0; entry < 4; entry++) {
@@ -167,8 +170,8 @@ class BadInputTest {
     Stream<DynamicTest> labelAndMaskTypesOtherThanTheLogitsAreCastConsistently() {
         return LossUnderTest.all().stream().map(l -> DynamicTest.dynamicTest(l.name, () -> {
             Activation act = l.activations.get(0);
-            LossFunction loss = l.instance(act);
             int w = l.defaultWidth(act);
+            LossFunction loss = l.defaults(REGISTRY, act, w);
             INDArray y = labels(act, 4, w, DataType.DOUBLE);
             INDArray z = logits(4, w, DataType.DOUBLE);
             INDArray mask = Nd4j.createFromArray(new double[][]{{1}, {0}, {1}, {1}});

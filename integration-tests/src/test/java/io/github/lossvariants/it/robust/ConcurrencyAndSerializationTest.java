@@ -47,17 +47,13 @@ class ConcurrencyAndSerializationTest {
     Stream<DynamicTest> oneInstanceFromFourThreadsMatchesSequentialCalls() {
         return LossUnderTest.all().stream().map(l -> DynamicTest.dynamicTest(l.name, () -> {
             Random rng = Generators.rng(l.name, "threads", 0);
-            // one shared instance: the first case's loss, reused for every case (same nOut and activation for
-            // all: a parameter may choose the activation, e.g. lovasz's mode)
-            Generators.Case first = Generators.input(REGISTRY, l, l.name + " threads", rng, false);
+            // one shared instance: the first case's loss, used for every case (same activation,
+            // width and image size; batch sizes and data types vary)
+            Generators.Case first = Generators.input(REGISTRY, l, l.name + " threads", rng, type(rng));
             List<Generators.Case> cases = new ArrayList<>();
             cases.add(first);
             while (cases.size() < THREAD_CASES) {
-                Generators.Case c = Generators.input(REGISTRY, l, l.name + " threads", rng, false);
-                if (c.nOut == first.nOut && c.rowsPerExample == first.rowsPerExample
-                        && c.activation == first.activation) {
-                    cases.add(c);
-                }
+                cases.add(Generators.sameLoss(l, first, l.name + " threads case " + cases.size(), rng, type(rng)));
             }
             ILossFunction shared = first.loss;
             List<Result> expected = new ArrayList<>();
@@ -100,11 +96,8 @@ class ConcurrencyAndSerializationTest {
             for (int i = 0; i < JACKSON_CASES; i++) {
                 Random rng = Generators.rng(l.name, "json", i);
                 Activation act = l.activations.get(rng.nextInt(l.activations.size()));
-                int nOut = Math.max(2, l.width(act, rng, 5));
-                if (l.fixedWidths.containsKey(act)) {
-                    nOut = l.width(act, rng, 5);
-                }
-                LossFunction loss = Generators.drawLoss(REGISTRY, l, nOut, act, rng).loss;
+                int nOut = l.width(act, rng, 5);
+                LossFunction loss = Generators.drawLoss(REGISTRY, l, act, nOut, rng).loss;
                 String where = l.name + " json case " + i + " (" + loss.spec() + ", nOut " + nOut + ", seed "
                         + Generators.SEED + ")";
                 String json = mapper.writerFor(ILossFunction.class).writeValueAsString(loss);
@@ -122,6 +115,11 @@ class ConcurrencyAndSerializationTest {
                 }
             }
         }));
+    }
+
+    private static DataType type(Random rng) {
+        DataType[] types = {DataType.HALF, DataType.FLOAT, DataType.DOUBLE};
+        return types[rng.nextInt(types.length)];
     }
 
     /** Everything one call sequence returns, as doubles. */

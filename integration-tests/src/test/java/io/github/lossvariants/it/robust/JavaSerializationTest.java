@@ -8,6 +8,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -42,7 +43,7 @@ class JavaSerializationTest {
         return LossUnderTest.all().stream().map(l -> DynamicTest.dynamicTest(l.name, () -> {
             for (int i = 0; i < CASES; i++) {
                 Random rng = Generators.rng(l.name, "java-serialization", i);
-                Generators.Case c = Generators.input(REGISTRY, l, l.name + " java serialization case " + i, rng, false);
+                Generators.Case c = Generators.input(REGISTRY, l, l.name + " java serialization case " + i, rng, DataType.DOUBLE);
                 assertRoundTrip(c.loss, c);
             }
         }));
@@ -56,8 +57,10 @@ class JavaSerializationTest {
             Activation act = rng.nextBoolean() ? Activation.SIGMOID : Activation.SOFTMAX;
             List<LossUnderTest> usable = new ArrayList<>();
             for (LossUnderTest l : all) {
-                // any width from 2 up, so that two random losses agree on one
-                if (l.activations.contains(act) && !l.fixedWidths.containsKey(act)) {
+                // any width from 2 up, so that two random losses agree on one; soft labels, which the
+                // first loss's generator may draw
+                if (l.activations.contains(act) && l.settings.widths.get(act).length >= LossSettings.MAX_WIDTH - 1
+                        && l.settings.softLabels) {
                     usable.add(l);
                 }
             }
@@ -66,9 +69,9 @@ class JavaSerializationTest {
             // the inputs (and their width) come from the first loss's generator, forced to this activation
             Generators.Case c;
             do {
-                c = Generators.input(REGISTRY, first, "compound case " + i, rng, false);
+                c = Generators.input(REGISTRY, first, "compound case " + i, rng, DataType.DOUBLE);
             } while (c.activation != act);
-            LossFunction other = Generators.drawLoss(REGISTRY, second, c.nOut, rng).loss;
+            LossFunction other = Generators.drawLoss(REGISTRY, second, act, c.nOut, rng).loss;
             double w1 = 0.1 + rng.nextDouble();
             double w2 = 0.1 + rng.nextDouble();
             // through the registry's spec grammar, as a user writes it

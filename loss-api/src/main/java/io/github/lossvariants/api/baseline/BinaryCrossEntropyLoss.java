@@ -110,7 +110,7 @@ public final class BinaryCrossEntropyLoss extends GuardedDl4jLoss {
     }
 
     @Override
-    protected ILossFunction delegate(DataType type) {
+    protected ILossFunction delegate(DataType type, long nOut) {
         // DL4J's LossBinaryXENT(0) takes log(sigmoid(z)): NaN once the sigmoid saturates
         return clipEps == 0 ? new StableBinaryCrossEntropy(weights, weightsRow(type)) : new LossBinaryXENT(clipEps, weightsRow(type));
     }

@@ -6,6 +6,7 @@ import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
@@ -110,8 +111,14 @@ public final class CrossEntropyLoss extends GuardedDl4jLoss {
         return activation instanceof ActivationSoftmax;
     }
 
+    /**
+     * DL4J's {@code LossMCXENT}, always with a weight row (all 1 when {@code weights} is absent): its
+     * weighted softmax gradient p * sum_c w_c t_c - w * t is the derivative of the score for any
+     * labels in [0, 1], while its unweighted one, p - t, assumes that every label row sums to 1 (it
+     * is wrong for all-zero padding rows and soft rows with another sum). Equal for rows that sum to 1.
+     */
     @Override
-    protected ILossFunction delegate(DataType type) {
-        return weights == null ? new LossMCXENT() : new LossMCXENT(weightsRow(type));
+    protected ILossFunction delegate(DataType type, long nOut) {
+        return new LossMCXENT(weights == null ? Nd4j.ones(type, 1, nOut) : weightsRow(type));
     }
 }

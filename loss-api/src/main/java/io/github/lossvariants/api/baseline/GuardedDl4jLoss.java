@@ -32,9 +32,10 @@ abstract class GuardedDl4jLoss extends ParameterizedLoss {
 
     /**
      * @param type the data type of the call's preOutput
+     * @param nOut the number of outputs (columns)
      * @return a new DL4J loss for one call
      */
-    protected abstract ILossFunction delegate(DataType type);
+    protected abstract ILossFunction delegate(DataType type, long nOut);
 
     /**
      * @param preOutput the caller's pre-activations (read only)
@@ -158,14 +159,24 @@ abstract class GuardedDl4jLoss extends ParameterizedLoss {
     private INDArray scoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray y = checkedLabels(labels, preOutput, activationFn, mask);
         INDArray rows = rowMask(labels, preOutput, activationFn, mask);
-        return masked(delegate(preOutput.dataType()).computeScoreArray(y, ownedPreOutput(preOutput), activationFn,
+        return masked(delegate(preOutput.dataType(), preOutput.size(1)).computeScoreArray(y, ownedPreOutput(preOutput), activationFn,
                 delegateMask(mask, rows)), rows);
     }
 
+    /**
+     * The gradient, masked once: DL4J's {@code LossBinaryXENT} applies a per-output mask both to
+     * dL/da and to the gradient, which squares fractional weights (0.5 gives 0.25 of the gradient
+     * while the score is weighted by 0.5), so a per-output mask is applied here instead, to the
+     * unmasked gradient.
+     */
     private INDArray gradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray y = checkedLabels(labels, preOutput, activationFn, mask);
         INDArray rows = rowMask(labels, preOutput, activationFn, mask);
-        return masked(delegate(preOutput.dataType()).computeGradient(y, ownedPreOutput(preOutput), activationFn,
-                delegateMask(mask, rows)), rows);
+        INDArray g = delegate(preOutput.dataType(), preOutput.size(1)).computeGradient(y, ownedPreOutput(preOutput),
+                activationFn, null);
+        if (rows == null && mask != null) {
+            return g.muli(LossInputs.maskAs(mask, MaskKind.PER_OUTPUT, preOutput.dataType(), preOutput.size(0)));
+        }
+        return masked(g, rows);
     }
 }
