@@ -218,14 +218,7 @@ public final class LovaszLoss extends BaseLoss implements RowGroupedLoss {
             type = preOutput.dataType();
             rows = preOutput.size(0);
             nC = preOutput.size(1);
-            if (rows % rowsPerExample != 0) {
-                throw new LossConfigurationException(name + ": got " + rows + " rows, which is not a multiple of"
-                        + " rowsPerExample = " + rowsPerExample + "; rowsPerExample must equal the spatial size of one"
-                        + " example (H*W behind a CnnLossLayer, D*H*W behind a Cnn3DLossLayer): set it with"
-                        + " withRowsPerExample(H*W) or the rowsPerExample parameter, or use PerImageLossLayer, which"
-                        + " sets it from the input shape");
-            }
-            examples = rows / rowsPerExample;
+            examples = LossInputs.examples(name, rows, rowsPerExample);
             groups = perImage ? examples : 1;
             length = rows / groups;
             if (length > SortedRanks.MAX_LIST_LENGTH) {

@@ -60,7 +60,7 @@ class JavaSerializationTest {
                 // any width from 2 up, so that two random losses agree on one; soft labels, which the
                 // first loss's generator may draw
                 if (l.activations.contains(act) && l.settings.widths.get(act).length >= LossSettings.MAX_WIDTH - 1
-                        && l.settings.softLabels) {
+                        && l.settings.softLabels && l.settings.fractionalMasks) {
                     usable.add(l);
                 }
             }

@@ -388,4 +388,21 @@ public final class LossInputs {
     public static String describe(IActivation activation) {
         return activation == null ? "no activation (null)" : activation.toString();
     }
+
+    /**
+     * The number of examples in {@code rows} rows of {@code rowsPerExample} each (a region loss's rows
+     * behind a CnnLossLayer are the pixels of its examples).
+     *
+     * @throws LossConfigurationException when rows is not a multiple of rowsPerExample, saying how to set it
+     */
+    public static long examples(String lossName, long rows, long rowsPerExample) {
+        if (rows % rowsPerExample != 0) {
+            throw new LossConfigurationException(lossName + ": got " + rows + " rows, which is not a multiple of"
+                    + " rowsPerExample = " + rowsPerExample + "; rowsPerExample must equal the spatial size of one"
+                    + " example (H*W behind a CnnLossLayer, D*H*W behind a Cnn3DLossLayer): set it with"
+                    + " withRowsPerExample(H*W) or the rowsPerExample parameter, or use PerImageLossLayer, which"
+                    + " sets it from the input shape");
+        }
+        return rows / rowsPerExample;
+    }
 }

@@ -335,14 +335,7 @@ public abstract class RegionLoss extends BaseLoss implements RowGroupedLoss {
             type = preOutput.dataType();
             rows = preOutput.size(0);
             nC = preOutput.size(1);
-            if (rows % rowsPerGroup != 0) {
-                throw new LossConfigurationException(name + ": got " + rows + " rows, which is not a multiple of"
-                        + " rowsPerExample = " + rowsPerGroup + "; rowsPerExample must equal the spatial size of one"
-                        + " example (H*W behind a CnnLossLayer, D*H*W behind a Cnn3DLossLayer): set it with"
-                        + " withRowsPerExample(H*W) or the rowsPerExample parameter, or use PerImageLossLayer, which"
-                        + " sets it from the input shape");
-            }
-            examples = rows / rowsPerGroup;
+            examples = LossInputs.examples(name, rows, rowsPerGroup);
             groups = batch ? 1 : examples;
             y = LossInputs.labelsAs(labels, type);
             if (softmax && maskKind == MaskKind.PER_OUTPUT) {
