@@ -58,17 +58,18 @@ class ReadmeCatalogueTest {
                     }
                     continue;
                 }
-                int at = row.indexOf("`" + s.name() + "`");
+                String cell = row;
+                int at = cell.indexOf("`" + s.name() + "`");
                 String inherited = inheritedRow(catalogue, row);
                 if (at < 0 && inherited != null && inherited.contains("`" + s.name() + "`")) {
-                    row = inherited; // "as `tversky`, `gamma` (...)": the other row documents the rest
-                    at = row.indexOf("`" + s.name() + "`");
+                    cell = inherited; // "as `tversky`, `gamma` (...)": the other row documents the rest
+                    at = cell.indexOf("`" + s.name() + "`");
                 }
                 if (at < 0) {
                     problems.add(p.name() + ": parameter `" + s.name() + "` is not in its row");
                     continue;
                 }
-                Matcher m = DEFAULT_AFTER_NAME.matcher(row.substring(at + s.name().length() + 2));
+                Matcher m = DEFAULT_AFTER_NAME.matcher(cell.substring(at + s.name().length() + 2));
                 if (m.find()) {
                     String written = m.group(1).trim();
                     String why = mismatch(s, written);
