@@ -1,6 +1,8 @@
 package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.LossSpecs;
+import io.github.lossvariants.api.ParameterSpec;
 import io.github.lossvariants.api.dl4j.RowGroupedLoss;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
@@ -13,6 +15,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,11 +46,13 @@ final class BenchmarkCase {
     static List<String> all() {
         List<String> out = new ArrayList<>();
         for (String s : new String[]{"dl4j-xent", "bce", "focal", "focal(gamma=2, alpha=0.25)", "focal(gamma=0.5)",
-                "asymmetric", "asymmetric(detachFocusingWeight=true)"}) {
+                "asymmetric", "asymmetric(detachFocusingWeight=true)", "class-balanced", "poly-focal",
+                "distribution-balanced", "two-way"}) {
             out.add("multilabel/" + s);
         }
         for (String s : new String[]{"dl4j-mcxent", "ce", "softmax-focal", "focal-adaptive", "dual-focal(gamma=5)",
-                "label-smoothing", "focal-label-smoothing", "adafocal", "ce + mdca", "ce + mbls"}) {
+                "label-smoothing", "focal-label-smoothing", "adafocal", "ce + mdca", "ce + mbls",
+                "class-balanced(baseLoss=softmax)", "ldam", "balanced-softmax", "poly"}) {
             out.add("multiclass/" + s);
         }
         for (String s : new String[]{"dl4j-xent", "tversky", "focal-tversky", "dice", "tversky(batch=true)",
@@ -92,12 +97,41 @@ final class BenchmarkCase {
         if (lossSpec.equals("dl4j-mcxent")) {
             loss = new LossMCXENT();
         } else {
-            ILossFunction created = registry.create(lossSpec);
+            ILossFunction created = registry.create(withClassCounts(registry, lossSpec, (int) in[1]));
             loss = created instanceof RowGroupedLoss ? ((RowGroupedLoss) created).withRowsPerExample(in[2]) : created;
         }
         activation = softmax ? new ActivationSoftmax() : new ActivationSigmoid();
         labels = softmax ? oneHot(in[0], (int) in[1]) : Nd4j.rand(DataType.FLOAT, in[0], in[1]).lt(0.1)
                 .castTo(DataType.FLOAT);
+    }
+
+    /**
+     * The spec with the data-dependent parameters the long-tail losses require, for {@code classes}
+     * outputs: {@code classCounts} in CIFAR-LT's exponential profile with imbalance 100,
+     * n_c = floor(5000 * 100^(-c/(C-1))), and {@code trainNum} = 5000 * C (examples; multi-label).
+     */
+    static String withClassCounts(LossRegistry registry, String spec, int classes) {
+        StringBuilder extra = new StringBuilder();
+        for (String name : LossSpecs.lossNames(spec)) {
+            for (ParameterSpec p : registry.provider(name).orElseThrow().parameters().specs()) {
+                if (p.isRequired() && p.name().equals("classCounts") && !spec.contains("classCounts")) {
+                    double[] counts = new double[classes];
+                    for (int c = 0; c < classes; c++) {
+                        counts[c] = Math.floor(5000 * Math.pow(100, -c / (double) Math.max(1, classes - 1)));
+                    }
+                    extra.append(extra.length() == 0 ? "" : ", ").append("classCounts=").append(Arrays.toString(counts));
+                } else if (p.isRequired() && p.name().equals("trainNum") && !spec.contains("trainNum")) {
+                    extra.append(extra.length() == 0 ? "" : ", ").append("trainNum=").append(5000 * classes);
+                } else if (p.isRequired()) {
+                    throw new IllegalArgumentException(spec + ": the benchmark cannot fill required parameter " + p.name());
+                }
+            }
+        }
+        if (extra.length() == 0) {
+            return spec;
+        }
+        int open = spec.indexOf('(');
+        return open < 0 ? spec + "(" + extra + ")" : spec.substring(0, open + 1) + extra + ", " + spec.substring(open + 1);
     }
 
     private static INDArray oneHot(long rows, int classes) {
