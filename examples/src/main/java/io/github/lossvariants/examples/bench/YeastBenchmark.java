@@ -76,7 +76,7 @@ public final class YeastBenchmark implements MultiLabelBenchmark {
     }
 
     int epochs(RunSettings s) {
-        return s.epochs(60, 20);
+        return s.epochs(60, 12);
     }
 
     @Override
