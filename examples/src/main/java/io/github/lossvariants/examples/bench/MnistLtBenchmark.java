@@ -14,6 +14,8 @@ import io.github.lossvariants.examples.report.BarCharts;
 import io.github.lossvariants.examples.report.ReportWriter;
 import io.github.lossvariants.longtail.ClassCounts;
 import io.github.lossvariants.longtail.DeferredReweighting;
+import io.github.lossvariants.longtail.LdamLoss;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -66,7 +68,9 @@ import java.util.stream.IntStream;
  * <p>Schedules: {@code SPEC with drw} trains with loss-longtail's {@link DeferredReweighting} (LDAM-DRW:
  * class-balanced weights with beta 0.9999 from epoch 15 of 20, 0-based; by default from 3/4 of the
  * run's epochs, so the 4 epochs of a quick run switch at epoch 3); {@code drw(epoch=N, beta=B)} sets
- * both. The spec must be {@code ldam}.
+ * both. The spec must be {@code ldam}. {@code drw(weightedMean=true)} is an experiment: after the
+ * switch the loss is divided by the minibatch's sum of target weights instead of N, as PyTorch's
+ * weighted mean in the reference ({@link WeightedMeanReduction}).
  *
  * <p>Temperature scaling: one temperature for softmax(z / T), fitted on validation images that
  * the long-tailed training set leaves out: the next {@value #VALIDATION_PER_CLASS} images of each
@@ -268,13 +272,30 @@ public final class MnistLtBenchmark implements Benchmark {
      * @throws IllegalArgumentException for anything else
      */
     static DeferredReweighting drw(String schedule, int epochs) {
+        return drwSchedule(schedule, epochs).listener();
+    }
+
+    /**
+     * A parsed DRW schedule.
+     *
+     * @param listener     the re-weighting listener
+     * @param weightedMean divide the re-weighted loss by the minibatch's Σ w_(y_i) instead of N, as PyTorch's
+     *                     weighted mean in the reference ({@link WeightedMeanReduction}); an experiment, off by default
+     */
+    record DrwSchedule(DeferredReweighting listener, boolean weightedMean) {
+    }
+
+    /** @see #drw(String, int); also accepts {@code weightedMean=true|false} */
+    static DrwSchedule drwSchedule(String schedule, int epochs) {
         Matcher m = DRW_SCHEDULE.matcher(schedule.trim());
-        String allowed = "; allowed: drw, drw(epoch=N), drw(beta=B), drw(epoch=N, beta=B) (deferred re-weighting of ldam)";
+        String allowed = "; allowed: drw, drw(epoch=N), drw(beta=B), drw(epoch=N, beta=B), optionally with "
+                + "weightedMean=true (deferred re-weighting of ldam)";
         if (!m.matches()) {
             throw new IllegalArgumentException("unknown schedule '" + schedule + "'" + allowed);
         }
         int epoch = epochs * 3 / 4;
         double beta = DeferredReweighting.DEFAULT_BETA;
+        boolean weightedMean = false;
         if (m.group(1) != null && !m.group(1).isBlank()) {
             for (String part : m.group(1).split(",")) {
                 String[] kv = part.split("=", 2);
@@ -284,6 +305,8 @@ public final class MnistLtBenchmark implements Benchmark {
                         epoch = Integer.parseInt(kv[1].trim());
                     } else if (kv.length == 2 && key.equals("beta")) {
                         beta = Double.parseDouble(kv[1].trim());
+                    } else if (kv.length == 2 && key.equals("weightedMean") && kv[1].trim().matches("true|false")) {
+                        weightedMean = Boolean.parseBoolean(kv[1].trim());
                     } else {
                         throw new IllegalArgumentException("schedule '" + schedule + "': unknown setting '" + part.trim()
                                 + "'" + allowed);
@@ -294,7 +317,7 @@ public final class MnistLtBenchmark implements Benchmark {
                 }
             }
         }
-        return new DeferredReweighting(epoch, beta);
+        return new DrwSchedule(new DeferredReweighting(epoch, beta), weightedMean);
     }
 
     /**
@@ -335,15 +358,22 @@ public final class MnistLtBenchmark implements Benchmark {
         MultiLayerNetwork net = network(loss, outputActivation(loss, classes), seed, inputs, classes);
         int epochs = epochs(s);
         String schedule = LossLabel.parse(spec).schedule();
-        DeferredReweighting drw = schedule == null ? null : drw(schedule, epochs);
+        DrwSchedule drw = schedule == null ? null : drwSchedule(schedule, epochs);
+        boolean wrapped = false;
         int n = train.size();
         int batches = (n + BATCH - 1) / BATCH;
         double[] trainLoss = new double[epochs];
         double[] testTop1 = new double[epochs];
         try (Progress p = progress.create(spec + " seed " + seed, (long) epochs * batches)) {
             for (int e = 0; e < epochs; e++) {
-                if (drw != null) {
-                    drw.apply(net); // the network's epoch count is e: re-weighted from drw.getEpoch() on
+                if (drw != null && !wrapped) {
+                    drw.listener().apply(net); // the network's epoch count is e: re-weighted from getEpoch() on
+                    if (drw.weightedMean() && e >= drw.listener().getEpoch()) {
+                        BaseOutputLayer out = (BaseOutputLayer) net.getLayerWiseConfigurations().getConf(2).getLayer();
+                        LdamLoss ldam = (LdamLoss) out.getLossFn();
+                        out.setLossFn(new WeightedMeanReduction(ldam, ldam.getClassWeights()));
+                        wrapped = true;
+                    }
                 }
                 int[] perm = CanvasSets.permutation(n, seed * 100003L + e);
                 double sum = 0;

@@ -8,6 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -21,6 +25,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,6 +68,26 @@ class MnistLtBenchmarkTest {
         assertMessage("unknown schedule 'warmup'", () -> MnistLtBenchmark.drw("warmup", 20));
         assertMessage("'epoch=x' is not a number", () -> MnistLtBenchmark.drw("drw(epoch=x)", 20));
         assertMessage("beta must lie in [0, 1]", () -> MnistLtBenchmark.drw("drw(beta=2)", 20));
+    }
+
+    @Test
+    void theWeightedMeanExperimentDividesByTheMinibatchsTargetWeights() {
+        assertTrue(MnistLtBenchmark.drwSchedule("drw(weightedMean=true)", 20).weightedMean());
+        assertFalse(MnistLtBenchmark.drwSchedule("drw(epoch=2)", 20).weightedMean());
+        assertMessage("unknown setting 'weightedMean=yes'", () -> MnistLtBenchmark.drw("drw(weightedMean=yes)", 20));
+        // labels 0, 1, 1 with weights [0.5, 2]: sum of the targets' weights 4.5, N = 3, factor 3 / 4.5
+        ILossFunction ce = REGISTRY.create("ce");
+        INDArray labels = Nd4j.createFromArray(new double[][]{{1, 0}, {0, 1}, {0, 1}});
+        INDArray logits = Nd4j.createFromArray(new double[][]{{0.3, -1}, {2, 1}, {0, 0.5}});
+        IActivation softmax = Activation.SOFTMAX.getActivationFunction();
+        WeightedMeanReduction mean = new WeightedMeanReduction(ce, new double[]{0.5, 2});
+        double f = 3 / 4.5;
+        assertArrayEquals(ce.computeScoreArray(labels, logits, softmax, null).mul(f).toDoubleVector(),
+                mean.computeScoreArray(labels, logits, softmax, null).toDoubleVector(), 1e-12);
+        assertArrayEquals(ce.computeGradient(labels, logits, softmax, null).mul(f).toDoubleMatrix()[1],
+                mean.computeGradient(labels, logits, softmax, null).toDoubleMatrix()[1], 1e-12);
+        assertEquals(f * ce.computeScore(labels, logits, softmax, null, true),
+                mean.computeGradientAndScore(labels, logits, softmax, null, true).getFirst(), 1e-12);
     }
 
     @Test
