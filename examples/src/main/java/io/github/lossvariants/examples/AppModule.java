@@ -6,6 +6,7 @@ import io.github.lossvariants.api.guice.LossModule;
 import io.github.lossvariants.examples.bench.Benchmark;
 import io.github.lossvariants.examples.bench.Imbalanced2dBenchmark;
 import io.github.lossvariants.examples.bench.M2nistBenchmark;
+import io.github.lossvariants.examples.bench.MnistLtBenchmark;
 import io.github.lossvariants.examples.bench.MultiMnistBenchmark;
 import io.github.lossvariants.examples.bench.YeastBenchmark;
 
@@ -23,5 +24,6 @@ public final class AppModule extends AbstractModule {
         benchmarks.addBinding("yeast").to(YeastBenchmark.class);
         benchmarks.addBinding("m2nist").to(M2nistBenchmark.class);
         benchmarks.addBinding("multimnist").to(MultiMnistBenchmark.class);
+        benchmarks.addBinding("mnist-lt").to(MnistLtBenchmark.class);
     }
 }

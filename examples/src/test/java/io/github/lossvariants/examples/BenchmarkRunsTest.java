@@ -3,6 +3,7 @@ package io.github.lossvariants.examples;
 import io.github.lossvariants.examples.bench.Benchmark;
 import io.github.lossvariants.examples.bench.Imbalanced2dBenchmark;
 import io.github.lossvariants.examples.bench.M2nistBenchmark;
+import io.github.lossvariants.examples.bench.MnistLtBenchmark;
 import io.github.lossvariants.examples.bench.MultiMnistBenchmark;
 import io.github.lossvariants.examples.bench.Progress;
 import io.github.lossvariants.examples.bench.YeastBenchmark;
@@ -53,6 +54,20 @@ class BenchmarkRunsTest {
     @Test
     void multimnist(@TempDir Path dir) throws IOException {
         check(new MultiMnistBenchmark(), dir, List.of("bce"), "--epochs", "1", "--train-size", "16");
+    }
+
+    /**
+     * mnist-lt with the losses whose classCounts the benchmark fills in from the training data (none is typed),
+     * LDAM with deferred re-weighting from the first epoch, and the sigmoid-trained class-balanced focal.
+     */
+    @Test
+    void mnistLt(@TempDir Path dir) throws IOException {
+        check(new MnistLtBenchmark(), dir, List.of("ce", "balanced-softmax", "ldam with drw(epoch=0)",
+                "class-balanced(baseLoss=focal)"), "--epochs", "1");
+        String report = Files.readString(dir.resolve("mnist-lt").resolve("report.md"));
+        assertTrue(report.contains("| `balanced-softmax` | reference (balanced softmax) | 91.54 +- 0.26 |"), report);
+        assertTrue(report.contains("[5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]"), report);
+        assertTrue(Files.size(dir.resolve("mnist-lt").resolve("per_class_accuracy.png")) > 1000);
     }
 
     /** What the runs above must not print: a progress bar draws frames with "% [" on System.err. */

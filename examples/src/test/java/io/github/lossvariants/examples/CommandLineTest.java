@@ -70,6 +70,16 @@ class CommandLineTest {
     }
 
     @Test
+    void aScheduleTheBenchmarkDoesNotKnowIsAUsageError(@TempDir Path dir) {
+        Run r = run("compare", "imbalanced2d", "--loss", "focal with drw", "--out", dir.toString(), "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("imbalanced2d has no training schedules"), r.err());
+        r = run("compare", "mnist-lt", "--loss", "ldam with warmup", "--out", dir.toString(), "--no-progress");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown schedule 'warmup'"), r.err());
+    }
+
+    @Test
     void listDescribesTheRegisteredLosses() {
         Run r = run("list");
         assertEquals(0, r.code());

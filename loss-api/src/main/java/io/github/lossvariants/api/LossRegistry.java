@@ -212,6 +212,43 @@ public final class LossRegistry {
     }
 
     /**
+     * Builds a loss from a spec string as {@link #create(String)} does, giving each term the values of
+     * {@code fill} for the parameters its loss declares and the term does not set. For parameters
+     * that come from the training data, so that a spec need not spell them out:
+     * <pre>{@code
+     * double[] counts = ClassCounts.of(trainIterator);            // loss-longtail
+     * registry.createFilling("balanced-softmax + 0.5*ldam(maxMargin=0.3)", Map.of("classCounts", counts));
+     * }</pre>
+     * A value the spec sets wins; a filled value is validated like a written one; a name that no
+     * term's loss declares is ignored (so one map can serve specs of different losses).
+     *
+     * @param spec the spec string (grammar in {@link LossSpecs}); not null
+     * @param fill values by parameter name (Number, Boolean, String, arrays or Lists); not null
+     * @return the loss; a {@link CompoundLoss} when the spec has more than one term or a weight
+     * @throws LossConfigurationException as {@link #create(String)}, also for an invalid filled value
+     * @since 0.2.0
+     */
+    public LossFunction createFilling(String spec, Map<String, ?> fill) {
+        Objects.requireNonNull(fill, "fill");
+        List<SpecParser.Term> terms = SpecParser.parse(spec);
+        List<LossFunction> parts = new ArrayList<>();
+        double[] weights = new double[terms.size()];
+        for (int i = 0; i < terms.size(); i++) {
+            SpecParser.Term t = terms.get(i);
+            ParameterSchema schema = require(t.name()).parameters();
+            Map<String, Object> values = new LinkedHashMap<>(t.parameters());
+            fill.forEach((k, v) -> {
+                if (schema.spec(k).isPresent() && !values.containsKey(k)) {
+                    values.put(k, v);
+                }
+            });
+            parts.add(create(t.name(), values));
+            weights[i] = t.weight();
+        }
+        return parts.size() == 1 && weights[0] == 1.0 ? parts.get(0) : new CompoundLoss(parts, weights);
+    }
+
+    /**
      * Builds a loss by name from parameter values.
      *
      * @param name       the registry name; not null

@@ -55,6 +55,22 @@ class LossRegistryTest {
     }
 
     @Test
+    void createFillingGivesEachTermTheValuesItsLossDeclaresAndDoesNotSet() {
+        Map<String, Object> fill = Map.of("weights", List.of(1.0, 3.0), "scale", 2.0, "unknownToAll", 7);
+        assertEquals(registry.create("focal-like(gamma=1, weights=[1, 3])"),
+                registry.createFilling("focal-like(gamma=1)", fill));
+        assertEquals(registry.create("focal-like(weights=[5, 5])"), registry.createFilling("focal-like(weights=[5, 5])", fill),
+                "a value the spec sets wins");
+        LossFunction sum = registry.createFilling("0.5*focal-like + scaled-squared", fill);
+        assertEquals(registry.create("0.5*focal-like(weights=[1, 3]) + scaled-squared(scale=2)"), sum);
+        assertEquals(registry.create("scaled-squared"), registry.createFilling("scaled-squared", Map.of()));
+        LossConfigurationException bad = assertThrows(LossConfigurationException.class,
+                () -> registry.createFilling("focal-like", Map.of("weights", List.of(-1.0))));
+        assertTrue(bad.getMessage().contains("weights"), bad.getMessage());
+        assertThrows(LossConfigurationException.class, () -> registry.createFilling("focall", fill));
+    }
+
+    @Test
     void fractionsAndListsAndBooleansAreParsed() {
         LossFunction loss = registry.create("focal-like(gamma=4/3, weights=[0.1, 1, 2e0], flag=true)");
         Map<String, Object> p = loss.parameters();

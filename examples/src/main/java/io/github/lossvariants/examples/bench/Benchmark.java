@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One benchmark: a data set, a fixed network and schedule, metrics and plots. Every loss is
@@ -80,6 +81,31 @@ public interface Benchmark {
 
     /** Loads or generates the data. Called once before any {@link #run}. */
     void prepare(RunSettings settings);
+
+    /**
+     * Values computed from the prepared training data for parameters that a loss declares and a spec leaves out,
+     * e.g. {@code classCounts} (and {@code trainNum} for multi-label data), counted with {@code loss-longtail}'s
+     * {@code ClassCounts}. The app builds every loss with
+     * {@link io.github.lossvariants.api.LossRegistry#createFilling}, so {@code --loss balanced-softmax} needs no
+     * counts typed; a value the spec sets wins. Called after {@link #prepare}.
+     *
+     * @return values by parameter name (default: none)
+     */
+    default Map<String, Object> dataParameters() {
+        return Map.of();
+    }
+
+    /**
+     * Checks the training-schedule part of a loss given as {@code SPEC with SCHEDULE} (e.g. {@code ldam with drw}, see
+     * {@link LossLabel}); {@link #run} reads it from the label it is given.
+     *
+     * @param schedule the text after {@code with}
+     * @throws IllegalArgumentException when the benchmark does not know it (default: it knows none)
+     */
+    default void checkSchedule(String schedule) {
+        throw new IllegalArgumentException(name() + " has no training schedules (got 'with " + schedule
+                + "'); give a loss spec alone");
+    }
 
     /** @return one line on the prepared data (sizes, class balance) */
     String dataSummary();

@@ -8,6 +8,12 @@ import io.github.lossvariants.examples.metrics.Metrics;
 import io.github.lossvariants.examples.metrics.MultiLabelMetrics;
 import io.github.lossvariants.examples.metrics.SigmoidTemperature;
 import io.github.lossvariants.examples.report.BarCharts;
+import io.github.lossvariants.longtail.ClassCounts;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,7 +28,24 @@ final class MultiLabelEval {
     /** The threshold-free metric of the verdict lines. */
     static final Metric PRIMARY = Metrics.MACRO_MAP;
 
+    /** The losses every multi-label benchmark compares besides its own: the multi-label long-tail family. */
+    static final List<String> LONG_TAIL_LOSSES = List.of("distribution-balanced", "two-way", "poly-focal");
+
     private MultiLabelEval() {
+    }
+
+    /**
+     * The parameters of {@link io.github.lossvariants.examples.bench.Benchmark#dataParameters()} for multi-label
+     * training labels: {@code classCounts} (positives per label) and {@code trainNum} (examples), counted by
+     * loss-longtail's {@link ClassCounts#multiLabel} (what {@code distribution-balanced} needs).
+     *
+     * @param labels the 0/1 training labels {@code [examples, labels]}
+     */
+    static Map<String, Object> countedParameters(INDArray labels) {
+        // ClassCounts reads the labels only: one feature column stands in for the inputs
+        DataSet all = new DataSet(Nd4j.zeros(DataType.FLOAT, labels.size(0), 1), labels);
+        ClassCounts.MultiLabel counts = ClassCounts.multiLabel(new ListDataSetIterator<>(all.batchBy(1024)));
+        return Map.of("classCounts", counts.positives(), "trainNum", counts.examples());
     }
 
     /**

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -63,7 +64,16 @@ public final class MultiMnistBenchmark extends CanvasBenchmark implements MultiL
 
     @Override
     public List<String> defaultLosses() {
-        return List.of("bce", "focal(gamma=2)", "asymmetric(gammaNeg=4, gammaPos=1, clip=0.05)");
+        List<String> losses = new ArrayList<>(List.of("bce", "focal(gamma=2)", "asymmetric(gammaNeg=4, gammaPos=1, clip=0.05)"));
+        losses.addAll(MultiLabelEval.LONG_TAIL_LOSSES);
+        return losses;
+    }
+
+    /** @return {@code classCounts} and {@code trainNum} of the training canvases (see {@link MultiLabelEval#countedParameters}) */
+    @Override
+    public Map<String, Object> dataParameters() {
+        DigitCanvas train = sets().train();
+        return MultiLabelEval.countedParameters(CanvasSets.labelSets(train, CanvasSets.range(0, train.size())));
     }
 
     @Override

@@ -20,8 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * yeast (Elisseeff & Weston 2001), standard split: MLP 103-256-14 as the README's PyTorch
@@ -54,8 +56,16 @@ public final class YeastBenchmark implements MultiLabelBenchmark {
 
     @Override
     public List<String> defaultLosses() {
-        return List.of("bce", "focal(gamma=2)", "asymmetric(gammaNeg=4, gammaPos=1, clip=0.05)",
-                "asymmetric(gammaNeg=2, gammaPos=0, clip=0.05)");
+        List<String> losses = new ArrayList<>(List.of("bce", "focal(gamma=2)", "asymmetric(gammaNeg=4, gammaPos=1, clip=0.05)",
+                "asymmetric(gammaNeg=2, gammaPos=0, clip=0.05)"));
+        losses.addAll(MultiLabelEval.LONG_TAIL_LOSSES);
+        return losses;
+    }
+
+    /** @return {@code classCounts} and {@code trainNum} of the training rows (see {@link MultiLabelEval#countedParameters}) */
+    @Override
+    public Map<String, Object> dataParameters() {
+        return MultiLabelEval.countedParameters(Nets.matrix(data.trainY()));
     }
 
     @Override
@@ -66,7 +76,7 @@ public final class YeastBenchmark implements MultiLabelBenchmark {
     }
 
     int epochs(RunSettings s) {
-        return s.epochs(60, 20);
+        return s.epochs(60, 12);
     }
 
     @Override

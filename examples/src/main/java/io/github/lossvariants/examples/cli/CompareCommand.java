@@ -7,6 +7,7 @@ import io.github.lossvariants.api.LossRegistry;
 import io.github.lossvariants.api.LossSpecs;
 import io.github.lossvariants.examples.bench.Benchmark;
 import io.github.lossvariants.examples.bench.CellResult;
+import io.github.lossvariants.examples.bench.LossLabel;
 import io.github.lossvariants.examples.bench.Progress;
 import io.github.lossvariants.examples.bench.RunSettings;
 import io.github.lossvariants.examples.data.SharedData;
@@ -47,11 +48,13 @@ public final class CompareCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "imbalanced2d, yeast, m2nist or multimnist")
+    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "imbalanced2d, yeast, m2nist, multimnist or mnist-lt")
     String benchmarkName;
 
     @Option(names = "--loss", paramLabel = "SPEC", description = "a loss spec string, repeatable, e.g. "
-            + "--loss 'focal(gamma=2, alpha=0.25)'. Default: the benchmark's set. The baseline (bce or ce) is always added.")
+            + "--loss 'focal(gamma=2, alpha=0.25)'. Default: the benchmark's set. The baseline (bce or ce) is always added. "
+            + "Parameters counted from the training data (classCounts, trainNum) are filled in when the spec leaves them "
+            + "out. mnist-lt also takes 'SPEC with drw' (deferred re-weighting: 'ldam with drw').")
     List<String> losses = new ArrayList<>();
 
     @Option(names = "--seeds", paramLabel = "N", description = "number of seeds 0..N-1 (default 5; 2 with --quick)")
@@ -99,6 +102,7 @@ public final class CompareCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         Plan plan = resolve(o);
         prepare(plan, o);
+        plan = plan.withLosses(createLosses(plan));
         Cells cells = runCells(plan, o);
         report(plan, cells, start, o);
         return 0;
@@ -111,7 +115,8 @@ public final class CompareCommand implements Callable<Integer> {
      * @param bench    the benchmark
      * @param backend  the backend line (backend, device, threads) printed and written into the report
      * @param specs    the loss specs, baseline first
-     * @param losses   the losses of the specs, in the same order
+     * @param losses   the losses of the specs, in the same order (null until the data is prepared: see
+     *                 {@link #createLosses})
      * @param seeds    seeds 0..seeds-1
      * @param settings the settings shared by every cell
      * @param outDir   the report folder
@@ -120,13 +125,20 @@ public final class CompareCommand implements Callable<Integer> {
      */
     record Plan(Benchmark bench, String backend, List<String> specs, List<ILossFunction> losses, int seeds,
                 RunSettings settings, Path outDir, CellStore store, String config) {
+        /** @return this plan with the given losses */
+        Plan withLosses(List<ILossFunction> created) {
+            return new Plan(bench, backend, specs, created, seeds, settings, outDir, store, config);
+        }
     }
 
     /** The cells of a run in seed-major order, and how many were reused from the report folder. */
     record Cells(List<CellResult> results, List<Integer> seeds, int resumed) {
     }
 
-    /** Resolves the command line into a {@link Plan}; sets the ND4J threads and data type; prints the backend line. */
+    /**
+     * Resolves the command line into a {@link Plan} (without the losses); sets the ND4J threads and data type; prints
+     * the backend line. Every loss name and schedule is checked here, before the data is loaded.
+     */
     Plan resolve(PrintWriter o) {
         Provider<Benchmark> bp = benchmarks.get(benchmarkName);
         if (bp == null) {
@@ -140,11 +152,14 @@ public final class CompareCommand implements Callable<Integer> {
         o.println(backend);
         o.flush();
         List<String> specs = resolveLosses(bench, o);
-        List<ILossFunction> fns = new ArrayList<>();
         for (String s : specs) {
             try {
-                fns.add(registry.create(s));
-            } catch (LossConfigurationException e) {
+                LossLabel label = LossLabel.parse(s);
+                LossSpecs.lossNames(label.spec()).forEach(registry::require);
+                if (label.schedule() != null) {
+                    bench.checkSchedule(label.schedule());
+                }
+            } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "Invalid --loss '" + s + "': " + e.getMessage());
             }
         }
@@ -155,7 +170,7 @@ public final class CompareCommand implements Callable<Integer> {
         Path data = SharedData.require(dataDir);
         RunSettings settings = new RunSettings(quick, epochs, trainSize, data, mnistDir, !noProgress);
         Path outDir = out != null ? out : Paths.get("reports", benchmarkName + (quick ? "-quick" : ""));
-        return new Plan(bench, backend, specs, fns, nSeeds, settings, outDir, new CellStore(outDir),
+        return new Plan(bench, backend, specs, null, nSeeds, settings, outDir, new CellStore(outDir),
                 bench.configKey(settings));
     }
 
@@ -168,6 +183,24 @@ public final class CompareCommand implements Callable<Integer> {
         o.printf("losses: %s; seeds 0..%d; report folder %s%n", plan.specs(), plan.seeds() - 1,
                 plan.outDir().toAbsolutePath());
         o.flush();
+    }
+
+    /**
+     * @return the losses of the plan's specs (the part before {@code with}), with the parameters the benchmark counted
+     * from its prepared training data filled in where a spec leaves them out
+     * ({@link LossRegistry#createFilling}, {@link Benchmark#dataParameters})
+     */
+    List<ILossFunction> createLosses(Plan plan) {
+        List<ILossFunction> fns = new ArrayList<>();
+        Map<String, Object> fromData = plan.bench().dataParameters();
+        for (String s : plan.specs()) {
+            try {
+                fns.add(registry.createFilling(LossLabel.parse(s).spec(), fromData));
+            } catch (LossConfigurationException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "Invalid --loss '" + s + "': " + e.getMessage());
+            }
+        }
+        return fns;
     }
 
     /**
@@ -279,7 +312,7 @@ public final class CompareCommand implements Callable<Integer> {
         specs.add(base);
         if (losses.isEmpty()) {
             for (String s : bench.defaultLosses()) {
-                List<String> missing = LossSpecs.lossNames(s).stream().filter(n -> registry.provider(n).isEmpty())
+                List<String> missing = LossSpecs.lossNames(LossLabel.parse(s).spec()).stream().filter(n -> registry.provider(n).isEmpty())
                         .distinct().toList();
                 if (!missing.isEmpty()) {
                     o.println("skipping default loss '" + s + "': " + String.join(", ", missing)

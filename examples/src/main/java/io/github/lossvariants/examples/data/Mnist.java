@@ -24,13 +24,20 @@ import java.util.zip.GZIPInputStream;
 public record Mnist(int[][] images, int[] labels, int rows, int cols) {
 
     /**
-     * @param dir   folder with {@code train-images-idx3-ubyte.gz} etc.
-     * @param train the training files (60000) or the t10k test files (10000)
-     * @return the digits
+     * @param dir   folder with {@code train-images-idx3-ubyte.gz} etc. (or the same names without {@code .gz},
+     *              uncompressed); any files in MNIST's IDX format (Fashion-MNIST, KMNIST, ...) are read
+     * @param train the training files (60000 for MNIST) or the t10k test files (10000)
+     * @return the images and labels
      */
     public static Mnist read(Path dir, boolean train) {
         String prefix = train ? "train" : "t10k";
-        return read(dir.resolve(prefix + "-images-idx3-ubyte.gz"), dir.resolve(prefix + "-labels-idx1-ubyte.gz"));
+        return read(idxFile(dir, prefix + "-images-idx3-ubyte"), idxFile(dir, prefix + "-labels-idx1-ubyte"));
+    }
+
+    /** @return {@code dir/name.gz} when it exists, else {@code dir/name} (uncompressed IDX) */
+    static Path idxFile(Path dir, String name) {
+        Path gz = dir.resolve(name + ".gz");
+        return Files.isRegularFile(gz) ? gz : dir.resolve(name);
     }
 
     /** Reads an image file and its label file (gzipped IDX, or plain IDX when the name lacks .gz). */
@@ -83,7 +90,7 @@ public record Mnist(int[][] images, int[] labels, int rows, int cols) {
      * Finds the MNIST folder: the explicit one, then {@code <data>/mnist}, then
      * {@code ~/.deeplearning4j/data/MNIST} (DL4J's cache, same file names).
      *
-     * @return the folder holding {@code train-images-idx3-ubyte.gz}
+     * @return the folder holding {@code train-images-idx3-ubyte.gz} (or {@code train-images-idx3-ubyte})
      */
     public static Path locate(Path explicit, Path dataDir) {
         List<Path> tried = new ArrayList<>();
@@ -95,7 +102,7 @@ public record Mnist(int[][] images, int[] labels, int rows, int cols) {
         }
         tried.add(Paths.get(System.getProperty("user.home"), ".deeplearning4j", "data", "MNIST"));
         for (Path p : tried) {
-            if (Files.isRegularFile(p.resolve("train-images-idx3-ubyte.gz"))) {
+            if (Files.isRegularFile(idxFile(p, "train-images-idx3-ubyte"))) {
                 return p;
             }
         }

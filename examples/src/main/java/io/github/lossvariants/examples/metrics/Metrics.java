@@ -85,6 +85,23 @@ public final class Metrics {
     public static final Metric FG_AP = Metric.higherIsBetter("fg_ap",
             "average precision of 1 - p(background), foreground vs background, every 7th test pixel");
 
+    // ------------------------------------------------------------------ long-tailed classification (mnist-lt)
+
+    /** Top-1 accuracy in %, on a balanced test set. */
+    public static final Metric TOP1 = Metric.higherIsBetter("top1", "top-1 accuracy in % (argmax)").withFormat("%.2f");
+    /** Mean recall in % of the many-shot classes. */
+    public static final Metric MANY_SHOT = Metric.higherIsBetter("many_shot",
+            "mean of the class recalls in % of the many-shot classes (mnist-lt: 0-2)").withFormat("%.2f");
+    /** Mean recall in % of the medium-shot classes. */
+    public static final Metric MEDIUM_SHOT = Metric.higherIsBetter("medium_shot",
+            "mean of the class recalls in % of the medium-shot classes (mnist-lt: 3-6)").withFormat("%.2f");
+    /** Mean recall in % of the few-shot classes. */
+    public static final Metric FEW_SHOT = Metric.higherIsBetter("few_shot",
+            "mean of the class recalls in % of the few-shot classes (mnist-lt: 7-9)").withFormat("%.2f");
+    /** Mean over classes of the per-class F1 of the argmax decision. */
+    public static final Metric CLASS_MACRO_F1 = Metric.higherIsBetter("class_macro_f1",
+            "mean over the classes of the per-class F1 of the argmax decision");
+
     // ------------------------------------------------------------------ calibration
 
     /** ECE x100 of the benchmark's decisions (binary: top label; multi-label: per label, macro). */
@@ -136,6 +153,11 @@ public final class Metrics {
     /** @return the ECE x100 of one label column (1-based label number, as in the reports) */
     public static Metric labelEce(int label) {
         return Metric.lowerIsBetter("ece_label" + label, "ECE x100 of label " + label).withFormat("%.2f");
+    }
+
+    /** @return the recall in % of one class (0-based class index) */
+    public static Metric classRecall(int c) {
+        return Metric.higherIsBetter("recall_class" + c, "recall in % of class " + c).withFormat("%.2f");
     }
 
     /** @return the Dice of one digit class (0-9) */

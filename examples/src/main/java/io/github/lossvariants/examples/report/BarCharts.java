@@ -21,7 +21,13 @@ public final class BarCharts {
     /** One group per label, one bar per loss: the mean over seeds of {@code extra[key][label]}. */
     public static boolean perLabel(Path file, String title, String yTitle, List<CellResult> cells, List<String> losses,
                                    String key, String[] labelNames) throws IOException {
-        CategoryChart c = new CategoryChartBuilder().width(900).height(480).title(title).xAxisTitle("label")
+        return perLabel(file, title, "label", yTitle, cells, losses, key, labelNames);
+    }
+
+    /** As {@link #perLabel(Path, String, String, List, List, String, String[])}, with the x axis titled {@code xTitle}. */
+    public static boolean perLabel(Path file, String title, String xTitle, String yTitle, List<CellResult> cells,
+                                   List<String> losses, String key, String[] labelNames) throws IOException {
+        CategoryChart c = new CategoryChartBuilder().width(900).height(480).title(title).xAxisTitle(xTitle)
                 .yAxisTitle(yTitle).build();
         c.getStyler().setLegendFont(c.getStyler().getLegendFont().deriveFont(10f));
         c.getStyler().setOverlapped(false);
