@@ -1,6 +1,7 @@
 package io.github.lossvariants.benchmarks;
 
 import io.github.lossvariants.api.LossRegistry;
+import io.github.lossvariants.api.LossSpecs;
 import io.github.lossvariants.api.internal.ScratchWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -134,12 +135,9 @@ public final class RunBenchmarks {
         if (spec.startsWith("dl4j-")) {
             return true;
         }
-        try {
-            registry.create(spec);
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        // every loss the spec names is registered (the harness fills in data-dependent parameters
+        // such as classCounts, so creating the spec as written is not the test)
+        return LossSpecs.lossNames(spec).stream().allMatch(name -> registry.provider(name).isPresent());
     }
 
     private static String table(List<String> cases, Map<String, Double> median, LossRegistry registry, boolean quick,
