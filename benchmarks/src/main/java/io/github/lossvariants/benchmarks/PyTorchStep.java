@@ -12,6 +12,11 @@ import java.util.regex.Pattern;
  * run, and reads its median step time (its forward time is in the line too).
  */
 final class PyTorchStep {
+    /**
+     * Timed steps of the script by default: its own default (7) leaves a median that moved 4x between
+     * runs on an idle 2-core machine (one step's time varies with the allocator's page faults).
+     */
+    static final int DEFAULT_STEPS = 30;
     private static final Pattern FIT_MEDIAN = Pattern.compile("fit median ([0-9.]+) ms");
 
     private PyTorchStep() {
@@ -23,10 +28,12 @@ final class PyTorchStep {
      * @param python the Python interpreter with PyTorch (Debian's python3-torch: /usr/bin/python3)
      * @param script the path of torch_unet_step.py
      * @param batch  the batch size
+     * @param steps  the timed steps (the script's second argument; it warms up with 2 more)
      * @return the script's output line, or a line saying why it did not run
      */
-    static String run(String python, String script, int batch) {
-        ProcessBuilder pb = new ProcessBuilder(python, script, String.valueOf(batch)).redirectErrorStream(true);
+    static String run(String python, String script, int batch, int steps) {
+        ProcessBuilder pb = new ProcessBuilder(python, script, String.valueOf(batch), String.valueOf(steps))
+                .redirectErrorStream(true);
         pb.environment().put("OMP_NUM_THREADS", System.getenv().getOrDefault("OMP_NUM_THREADS", "2"));
         try {
             Process proc = pb.start();
@@ -34,7 +41,8 @@ final class PyTorchStep {
             if (!proc.waitFor(10, TimeUnit.MINUTES) || proc.exitValue() != 0) {
                 return "PyTorch run failed: " + output.strip();
             }
-            return output.lines().filter(l -> l.startsWith("torch ")).findFirst().orElse("no result: " + output.strip());
+            return output.lines().filter(l -> l.startsWith("torch ")).findFirst()
+                    .map(l -> l + " over " + steps + " steps").orElse("no result: " + output.strip());
         } catch (IOException e) {
             return "PyTorch run failed: " + e.getMessage();
         } catch (InterruptedException e) {

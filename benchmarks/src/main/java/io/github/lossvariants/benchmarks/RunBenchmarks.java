@@ -20,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -38,6 +40,10 @@ import java.util.regex.Pattern;
  * [--out FILE]}.
  */
 public final class RunBenchmarks {
+    /** Warmup and measurement iterations (2 s each) of the training step. */
+    private static final int STEP_WARMUP = 5;
+    private static final int STEP_MEASUREMENTS = 10;
+
     private RunBenchmarks() {
     }
 
@@ -49,6 +55,7 @@ public final class RunBenchmarks {
         String setup = "fast";
         String pytorch = null;
         String python = "python3";
+        int torchSteps = PyTorchStep.DEFAULT_STEPS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick": quick = true; break;
@@ -58,9 +65,10 @@ public final class RunBenchmarks {
                 case "--setup": setup = args[++i]; break;
                 case "--pytorch": pytorch = args[++i]; break;
                 case "--python": python = args[++i]; break;
+                case "--pytorch-steps": torchSteps = Integer.parseInt(args[++i]); break;
                 default: throw new IllegalArgumentException("unknown option " + args[i]
                         + "; usage: [--quick] [--filter REGEX] [--out FILE] [--batch N,M] [--setup fast|dl4j]"
-                        + " [--pytorch torch_unet_step.py [--python /usr/bin/python3]]");
+                        + " [--pytorch torch_unet_step.py [--python /usr/bin/python3] [--pytorch-steps N]]");
             }
         }
         Pattern p = Pattern.compile(filter);
@@ -78,11 +86,19 @@ public final class RunBenchmarks {
                 .measurementIterations(meas).measurementTime(TimeValue.seconds(1))
                 .forks(1).jvmArgsAppend("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G")
                 .shouldFailOnError(false);
-        if (p.matcher("training-step").find()) {
-            opts.include(TrainingStepBenchmark.class.getName() + ".trainingStep")
-                    .param("batch", batches).param("setup", setup);
+        Collection<RunResult> results = new ArrayList<>(new Runner(opts.build()).run());
+        boolean trainingStep = p.matcher("training-step").find();
+        if (trainingStep) {
+            // a step is 0.05-0.6 s: longer iterations than the loss cases' for a stable median
+            results.addAll(new Runner(new OptionsBuilder()
+                    .include(TrainingStepBenchmark.class.getName() + ".trainingStep")
+                    .param("batch", batches).param("setup", setup)
+                    .mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
+                    .warmupIterations(quick ? 1 : STEP_WARMUP).warmupTime(TimeValue.seconds(2))
+                    .measurementIterations(quick ? 2 : STEP_MEASUREMENTS).measurementTime(TimeValue.seconds(2))
+                    .forks(1).jvmArgsAppend("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G")
+                    .shouldFailOnError(false).build()).run());
         }
-        Collection<RunResult> results = new Runner(opts.build()).run();
 
         Map<String, Double> median = new LinkedHashMap<>();
         for (RunResult r : results) {
@@ -99,9 +115,9 @@ public final class RunBenchmarks {
             median.put(key, r.getPrimaryResult().getStatistics().getPercentile(50.0));
         }
         Map<String, String> torch = new LinkedHashMap<>();
-        if (pytorch != null && p.matcher("training-step").find()) {
+        if (pytorch != null && trainingStep) {
             for (String b : batches) {
-                torch.put(b, PyTorchStep.run(python, pytorch, Integer.parseInt(b)));
+                torch.put(b, PyTorchStep.run(python, pytorch, Integer.parseInt(b), torchSteps));
             }
         }
         String table = table(cases, median, registry, quick, batches, setup, torch);
@@ -144,8 +160,12 @@ public final class RunBenchmarks {
                                 String[] batches, String setup, Map<String, String> torch) {
         StringBuilder b = new StringBuilder();
         Double exp = median.get("exp");
-        b.append(String.format(Locale.ROOT, "JMH %s, sample mode, medians; %s; backend %s; OMP_NUM_THREADS=%s; %s%n%n",
+        boolean steps = Arrays.stream(batches).anyMatch(batch -> median.containsKey("step/dl4j-mcxent/" + batch));
+        b.append(String.format(Locale.ROOT, "JMH %s%s, sample mode, medians; %s; backend %s; OMP_NUM_THREADS=%s; %s%n%n",
                 quick ? "--quick (1 warmup, 2 measurement iterations of 1 s)" : "3 warmup, 5 measurement iterations of 1 s",
+                !steps ? "" : quick ? "; training step 1 warmup, 2 measurement iterations of 2 s"
+                        : String.format(Locale.ROOT, "; training step %d warmup, %d measurement iterations of 2 s",
+                        STEP_WARMUP, STEP_MEASUREMENTS),
                 LocalDate.now(), Nd4j.getBackend().getClass().getSimpleName(), System.getenv("OMP_NUM_THREADS"),
                 exp == null ? "" : String.format(Locale.ROOT, "one in-place exp over 1M floats: %.2f ms", exp)));
         b.append("| input | loss | ms | ms in workspace | ratio to DL4J | ratio in workspace | exp passes | input-sized arrays allocated (caller + scratch) |\n");
