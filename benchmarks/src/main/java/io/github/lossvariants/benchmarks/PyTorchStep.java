@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  */
 final class PyTorchStep {
     /**
-     * Timed steps of the script by default: its own default (7) leaves a median that moved 4x between
-     * runs on an idle 2-core machine (one step's time varies with the allocator's page faults).
+     * Timed steps of the script by default: its own default is 7, and PyTorch's step times on the idle
+     * 2-core machine spread 2-4x within one run (median 170 ms, minimum 46 ms at batch 8), so a median
+     * of 7 moves with a few slow steps.
      */
     static final int DEFAULT_STEPS = 30;
     private static final Pattern FIT_MEDIAN = Pattern.compile("fit median ([0-9.]+) ms");

@@ -40,9 +40,10 @@ import java.util.regex.Pattern;
  * [--out FILE]}.
  */
 public final class RunBenchmarks {
-    /** Warmup and measurement iterations (2 s each) of the training step. */
+    /** Warmup and measurement iterations of the training step, and their length in seconds. */
     private static final int STEP_WARMUP = 5;
     private static final int STEP_MEASUREMENTS = 10;
+    private static final int STEP_SECONDS = 2;
 
     private RunBenchmarks() {
     }
@@ -76,28 +77,18 @@ public final class RunBenchmarks {
         List<String> cases = selectCases(p, registry);
         int warm = quick ? 1 : 3;
         int meas = quick ? 2 : 5;
-        ChainedOptionsBuilder opts = new OptionsBuilder()
+        ChainedOptionsBuilder opts = sampleMode(warm, meas, 1)
                 .include(LossBenchmark.class.getName() + ".scoreAndGradient")
                 .include(ExpUnitBenchmark.class.getName() + ".inPlaceExp")
                 .param("lossCase", cases.toArray(new String[0]))
-                .param("workspace", "false", "true")
-                .mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
-                .warmupIterations(warm).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(meas).measurementTime(TimeValue.seconds(1))
-                .forks(1).jvmArgsAppend("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G")
-                .shouldFailOnError(false);
+                .param("workspace", "false", "true");
         Collection<RunResult> results = new ArrayList<>(new Runner(opts.build()).run());
         boolean trainingStep = p.matcher("training-step").find();
         if (trainingStep) {
             // a step is 0.05-0.6 s: longer iterations than the loss cases' for a stable median
-            results.addAll(new Runner(new OptionsBuilder()
+            results.addAll(new Runner(sampleMode(stepWarmup(quick), stepMeasurements(quick), STEP_SECONDS)
                     .include(TrainingStepBenchmark.class.getName() + ".trainingStep")
-                    .param("batch", batches).param("setup", setup)
-                    .mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
-                    .warmupIterations(quick ? 1 : STEP_WARMUP).warmupTime(TimeValue.seconds(2))
-                    .measurementIterations(quick ? 2 : STEP_MEASUREMENTS).measurementTime(TimeValue.seconds(2))
-                    .forks(1).jvmArgsAppend("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G")
-                    .shouldFailOnError(false).build()).run());
+                    .param("batch", batches).param("setup", setup).build()).run());
         }
 
         Map<String, Double> median = new LinkedHashMap<>();
@@ -125,6 +116,24 @@ public final class RunBenchmarks {
         if (out != null) {
             Files.writeString(out, table, StandardCharsets.UTF_8);
         }
+    }
+
+    /** @return JMH options shared by every run: sample mode in ms, one fork with the heap and off-heap caps */
+    private static ChainedOptionsBuilder sampleMode(int warmup, int measurements, int seconds) {
+        return new OptionsBuilder()
+                .mode(Mode.SampleTime).timeUnit(TimeUnit.MILLISECONDS)
+                .warmupIterations(warmup).warmupTime(TimeValue.seconds(seconds))
+                .measurementIterations(measurements).measurementTime(TimeValue.seconds(seconds))
+                .forks(1).jvmArgsAppend("-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G")
+                .shouldFailOnError(false);
+    }
+
+    private static int stepWarmup(boolean quick) {
+        return quick ? 1 : STEP_WARMUP;
+    }
+
+    private static int stepMeasurements(boolean quick) {
+        return quick ? 2 : STEP_MEASUREMENTS;
     }
 
     /**
@@ -163,9 +172,8 @@ public final class RunBenchmarks {
         boolean steps = Arrays.stream(batches).anyMatch(batch -> median.containsKey("step/dl4j-mcxent/" + batch));
         b.append(String.format(Locale.ROOT, "JMH %s%s, sample mode, medians; %s; backend %s; OMP_NUM_THREADS=%s; %s%n%n",
                 quick ? "--quick (1 warmup, 2 measurement iterations of 1 s)" : "3 warmup, 5 measurement iterations of 1 s",
-                !steps ? "" : quick ? "; training step 1 warmup, 2 measurement iterations of 2 s"
-                        : String.format(Locale.ROOT, "; training step %d warmup, %d measurement iterations of 2 s",
-                        STEP_WARMUP, STEP_MEASUREMENTS),
+                !steps ? "" : String.format(Locale.ROOT, "; training step %d warmup, %d measurement iterations of %d s",
+                        stepWarmup(quick), stepMeasurements(quick), STEP_SECONDS),
                 LocalDate.now(), Nd4j.getBackend().getClass().getSimpleName(), System.getenv("OMP_NUM_THREADS"),
                 exp == null ? "" : String.format(Locale.ROOT, "one in-place exp over 1M floats: %.2f ms", exp)));
         b.append("| input | loss | ms | ms in workspace | ratio to DL4J | ratio in workspace | exp passes | input-sized arrays allocated (caller + scratch) |\n");

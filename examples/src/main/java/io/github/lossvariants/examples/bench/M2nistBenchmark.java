@@ -57,12 +57,13 @@ public final class M2nistBenchmark extends CanvasBenchmark {
     static final long TEST_SEED = 54321;
     static final int OVERLAYS = 4;
     /**
-     * MONAI's {@code DiceCELoss} weighting: DL4J sums the per-pixel cross-entropy over the H*W pixels of an image
-     * while MONAI averages it, so the same balance as MONAI is {@code (1/(H*W)) * ce + dice}, 1/5376 = 0.000186.
+     * MONAI's {@code DiceCELoss} weighting of the cross-entropy term, put before every region loss combined with
+     * {@code ce}: DL4J sums the per-pixel cross-entropy over the H*W pixels of an image while MONAI averages it, so
+     * the same balance as MONAI is {@code (1/(H*W)) * ce + dice}, 1/5376 = 0.000186.
      */
-    static final String MONAI_DICE_CE = "0.000186*ce + dice";
-    /** The cross-entropy weight of {@link #MONAI_DICE_CE}, used for every region loss combined with {@code ce}. */
     static final String MONAI_CE = "0.000186*ce + ";
+    /** MONAI's {@code DiceCELoss}. */
+    static final String MONAI_DICE_CE = MONAI_CE + "dice";
     static final int H = DigitCanvas.HEIGHT;
     static final int W = DigitCanvas.WIDTH;
 
@@ -96,7 +97,7 @@ public final class M2nistBenchmark extends CanvasBenchmark {
      * Nine losses, what fits the 30-minute budget of a full run: the per-pixel ones, the region losses alone that
      * behave differently from Dice (generalized Dice's class weights, Lovasz), and every region loss with
      * cross-entropy in MONAI's weighting. {@code tversky}, {@code focal-tversky} and {@code jaccard} alone, and
-     * the unweighted {@code ce + dice} (which equals {@code ce}, see {@link #MONAI_DICE_CE}), are {@code --loss}
+     * the unweighted {@code ce + dice} (its summed cross-entropy outweighs Dice, see {@link #MONAI_CE}), are {@code --loss}
      * runs (docs/BENCHMARKS.md).
      */
     @Override
